@@ -1,0 +1,73 @@
+"""Every IRI namespace policykg uses. No IRI string literals elsewhere in the package."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
+
+BASE = "https://w3id.org/policykg/"
+
+#: our own terms (classes, properties)
+PK = Namespace(BASE + "ontology#")
+#: resources the corpus mints
+ID = Namespace(BASE + "id/")
+#: documents, their chapters, articles, measures: ID/doc/{slug}/...
+DOC = Namespace(BASE + "id/doc/")
+AGENCY = Namespace(BASE + "id/agency/")
+INDUSTRY = Namespace(BASE + "id/industry/")
+SIZE = Namespace(BASE + "id/size-class/")
+PARTY = Namespace(BASE + "id/party-kind/")
+UNIT = Namespace(BASE + "id/unit/")
+ROLE = Namespace(BASE + "id/quantity-role/")
+TEMPORAL = Namespace(BASE + "id/temporal-kind/")
+STRATEGY = Namespace(BASE + "id/resolution-strategy/")
+INDICATOR = Namespace(BASE + "id/indicator/")
+SCHEME = Namespace(BASE + "id/scheme/")
+TAX_KIND = Namespace(BASE + "id/tax-kind/")
+FAMILY = Namespace(BASE + "id/benefit-family/")
+ARTICLE_KIND = Namespace(BASE + "id/article-kind/")
+#: named graphs, one per source: GRAPH/{kind}/{name}
+GRAPH = Namespace(BASE + "graph/")
+
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
+CPSV = Namespace("http://purl.org/vocab/cpsv#")
+QUDT_UNIT = Namespace("http://qudt.org/vocab/unit/")
+
+#: prefixes used when serialising and in the query library
+PREFIXES: dict[str, str] = {
+    "pk": str(PK),
+    "id": str(ID),
+    "doc": str(DOC),
+    "agency": str(AGENCY),
+    "industry": str(INDUSTRY),
+    "size": str(SIZE),
+    "party": str(PARTY),
+    "unit": str(UNIT),
+    "role": str(ROLE),
+    "temporal": str(TEMPORAL),
+    "strategy": str(STRATEGY),
+    "indicator": str(INDICATOR),
+    "scheme": str(SCHEME),
+    "taxkind": str(TAX_KIND),
+    "family": str(FAMILY),
+    "articlekind": str(ARTICLE_KIND),
+    "eli": str(ELI),
+    "org": str(ORG),
+    "odrl": str(ODRL),
+    "cpsv": str(CPSV),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "sh": str(SH),
+}
+
+__all__ = [
+    "AGENCY", "ARTICLE_KIND", "BASE", "FAMILY", "TAX_KIND", "CPSV", "DCTERMS", "DOC", "ELI", "GRAPH", "ID", "INDICATOR", "INDUSTRY",
+    "ODRL", "ORG", "OWL", "PARTY", "PK", "PREFIXES", "QUDT_UNIT", "RDF", "RDFS", "ROLE", "SCHEME",
+    "SH", "SIZE", "SKOS", "STRATEGY", "TEMPORAL", "UNIT", "XSD",
+]
