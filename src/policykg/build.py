@@ -1,0 +1,239 @@
+"""Build the store: ontology + curated data + ingested texts + the size standard + shapes + inferences.
+
+One named graph per source (see :func:`graph_for`); the build is atomic (see :mod:`policykg.store`).
+A store is *stale* when any source file (or the code that reads them) changed since it was built;
+:func:`open_store` rebuilds stale or missing stores, so any command builds the store on first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from . import __version__, resources
+from .errors import LoadError, StoreError
+from .namespaces import GRAPH, PK, PREFIXES
+from .store import EmbeddedStore, Manifest, StoreWriter, default_store_path, live_version
+
+#: the graph holding what the build infers (class closure, article kinds)
+INFERRED_GRAPH = str(GRAPH["inferred"])
+SIZE_STANDARD_FILE = "size-thresholds.json"
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input of the build and the named graph it goes to."""
+
+    path: Path
+    graph: str
+    kind: str  # ontology | data | text | standard | shapes
+
+
+def graph_for(kind: str, path: Path, base: Path) -> str:
+    """The named graph of a source file: ``GRAPH/{kind}/{path relative to its folder, no suffix}``."""
+    rel = path.relative_to(base).with_suffix("").as_posix()
+    return str(GRAPH[f"{kind}/{rel}"])
+
+
+def sources() -> list[Source]:
+    """Every source file of the build, in load order."""
+    out: list[Source] = []
+    for kind, folder in (("ontology", resources.ontology_dir()), ("data", resources.data_dir()),
+                         ("shapes", resources.shapes_dir())):
+        for path in sorted(folder.rglob("*.ttl")):
+            out.append(Source(path, graph_for(kind, path, folder), kind))
+    src = resources.sources_dir()
+    for path in sorted(src.glob("*.txt")):
+        out.append(Source(path, graph_for("text", path, src), "text"))
+    standard = src / SIZE_STANDARD_FILE
+    out.append(Source(standard, graph_for("standard", standard, src), "standard"))
+    return out
+
+
+def _code_files() -> list[Path]:
+    """The package's own files whose change can change what a build produces."""
+    pkg = Path(__file__).parent
+    return sorted([*pkg.glob("*.py"), *(pkg / "ingest").glob("*.py")])
+
+
+def fingerprint(srcs: list[Source] | None = None) -> dict[str, str]:
+    """sha256 of every source and code file, keyed by a stable relative name."""
+    srcs = sources() if srcs is None else srcs
+    home = resources.home()
+    out: dict[str, str] = {}
+    for path in [s.path for s in srcs] + _code_files():
+        try:
+            key = path.relative_to(home).as_posix()
+        except ValueError:
+            key = f"policykg/{path.relative_to(Path(__file__).parent).as_posix()}"
+        try:
+            out[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        except FileNotFoundError:
+            out[key] = "missing"
+    return out
+
+
+def _policy_texts(registry_graph: Graph) -> dict[str, URIRef]:
+    """Which text files are policy documents to ingest: ``pk:sourceFile`` in the registry."""
+    out: dict[str, URIRef] = {}
+    for doc, _, name in registry_graph.triples((None, PK.sourceFile, None)):
+        out[str(name)] = URIRef(str(doc))
+    return out
+
+
+def _turtle_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise LoadError(f"cannot read: {e}", location=str(path)) from e
+
+
+def _check_turtle(path: Path, data: bytes) -> None:
+    """Parse with pyoxigraph first so a bad file is reported with its line and column."""
+    try:
+        for _ in ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=None):
+            pass
+    except SyntaxError as e:
+        raise LoadError(f"invalid Turtle: {e}", location=str(path)) from e
+
+
+def _rdflib_graph(path: Path) -> Graph:
+    g = Graph()
+    try:
+        g.parse(path, format="turtle")
+    except Exception as e:  # rdflib raises many kinds; all mean the file is unusable
+        raise LoadError(f"invalid Turtle: {e}", location=str(path)) from e
+    return g
+
+
+def build(store_path: Path | None = None, *, progress: Progress | None = None) -> Manifest:
+    """Build the store at ``store_path`` (default: :func:`default_store_path`) and return its manifest.
+
+    Raises:
+        LoadError: a source file is unreadable or malformed (location: file and line).
+        StoreError: the store cannot be written.
+    """
+    from .ingest import Registry, ingest_file, to_graph
+    from .standards import size_standard_graph
+
+    root = store_path or default_store_path()
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    srcs = sources()
+    writer = StoreWriter(root)
+    try:
+        counts: dict[str, int] = {}
+        registry_graph = Graph()
+        for src in srcs:
+            if src.kind in ("ontology", "data", "shapes"):
+                say(f"{src.kind}: {src.path.name}")
+                data = _turtle_bytes(src.path)
+                _check_turtle(src.path, data)
+                writer.load(data, ox.RdfFormat.TURTLE, src.graph)
+                if src.kind == "data" and src.path.parent == resources.data_dir():
+                    registry_graph += _rdflib_graph(src.path)
+        registry = Registry.from_graph(registry_graph)
+        texts = _policy_texts(registry_graph)
+        for src in srcs:
+            if src.kind == "text" and src.path.name in texts:
+                say(f"ingest: {src.path.name}")
+                doc = ingest_file(src.path, registry=registry)
+                expected = texts[src.path.name]
+                if URIRef(doc.iri) != expected:
+                    raise LoadError(
+                        f"the text reads as {doc.iri} but data/documents.ttl gives {expected} for it",
+                        location=str(src.path),
+                    )
+                writer.load(to_graph(doc).serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, src.graph)
+            elif src.kind == "standard":
+                say(f"standard: {src.path.name}")
+                g = size_standard_graph(src.path)
+                writer.load(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, src.graph)
+        say("inferences")
+        _infer(writer)
+        for src in srcs:
+            if src.kind != "text" or src.path.name in texts:
+                counts[src.graph] = writer.count(src.graph)
+        counts[INFERRED_GRAPH] = writer.count(INFERRED_GRAPH)
+        manifest = Manifest(
+            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            seconds=round(time.perf_counter() - started, 3),
+            sources=fingerprint(srcs),
+            graphs=counts,
+            triples=sum(counts.values()),
+            policykg_version=__version__,
+        )
+        writer.commit(manifest)
+        return manifest
+    except BaseException:
+        writer.abort()
+        raise
+
+
+_PREFIX_BLOCK = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+
+#: rules materialised into the inferred graph (SPARQL CONSTRUCT over the union of all graphs)
+INFERENCE_RULES: dict[str, str] = {
+    # rdf:type closure over the class hierarchy, for clients that do no reasoning
+    "type-closure": """
+        CONSTRUCT { ?x a ?super } WHERE {
+          ?x a ?c . ?c rdfs:subClassOf+ ?super .
+          FILTER(isIRI(?super) && ?super != owl:Thing && ?super != ?c)
+        }""",
+    # every article classified by the measures read from it
+    "article-kind": """
+        CONSTRUCT { ?a pk:articleKind ?kind } WHERE {
+          { SELECT ?a (SUM(IF(?top = pk:Benefit, 1, 0)) AS ?b) (SUM(IF(?top = pk:Duty, 1, 0)) AS ?d)
+                      (SUM(IF(?top = pk:Rule, 1, 0)) AS ?r)
+            WHERE { ?m pk:sourceArticle ?a ; a ?c . ?c rdfs:subClassOf* ?top .
+                    VALUES ?top { pk:Benefit pk:Duty pk:Rule } }
+            GROUP BY ?a }
+          BIND(IF(?r > 0, articlekind:rule, IF(?b > 0 && ?d > 0, articlekind:mixed,
+               IF(?b > 0, articlekind:benefit, articlekind:duty))) AS ?kind)
+        }""",
+}
+
+
+def _infer(writer: StoreWriter) -> None:
+    target = ox.NamedNode(INFERRED_GRAPH)
+    for name, rule in INFERENCE_RULES.items():
+        try:
+            triples = list(writer.store.query(_PREFIX_BLOCK + rule, use_default_graph_as_union=True))
+        except SyntaxError as e:  # a defect in the rule itself
+            raise StoreError(f"inference rule {name} is malformed: {e}") from e
+        writer.store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+
+
+def is_stale(root: Path) -> bool:
+    """True if the store was never built or any source or code file changed since."""
+    version = live_version(root)
+    if version is None:
+        return True
+    try:
+        store = EmbeddedStore(root)
+    except StoreError:
+        return True
+    return store.manifest.sources != fingerprint()
+
+
+def open_store(store_path: Path | None = None, *, progress: Progress | None = None,
+               rebuild_if_stale: bool = True) -> EmbeddedStore:
+    """Open the store, building it first if it is missing (or stale, unless told otherwise).
+
+    Raises:
+        StoreError / LoadError: the store cannot be built or opened.
+    """
+    root = store_path or default_store_path()
+    if live_version(root) is None or (rebuild_if_stale and is_stale(root)):
+        build(root, progress=progress)
+    return EmbeddedStore(root)
+

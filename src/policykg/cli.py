@@ -1,0 +1,199 @@
+"""The command line: a thin layer over the library. Exit codes: 0 ok, 1 findings, 2 errors.
+
+Results go to stdout; progress and diagnostics to stderr. Every error is one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from .errors import PolicyKGError
+
+app = typer.Typer(
+    name="policykg",
+    help="Policy-as-code knowledge graph of Chinese enterprise-support policy (青政发〔2012〕46号 and the "
+    "documents it implements). 政策知识图谱。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+StoreOption = typer.Option(None, "--store", help="Store folder (default: $POLICYKG_STORE or the user data folder).")
+
+
+class QueryFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    table = "table"
+
+
+class IngestFormat(str, Enum):
+    turtle = "turtle"
+    json = "json"
+
+
+def _progress_store(store: Optional[Path]):  # type: ignore[no-untyped-def]
+    """Open the store, building it (with a progress display on stderr) if missing or stale."""
+    from .build import is_stale, open_store
+    from .store import default_store_path
+
+    root = store or default_store_path()
+    if is_stale(root):
+        with err.status("building the store (构建知识库)…") as status:
+            return open_store(root, progress=lambda msg: status.update(f"building: {msg}"))
+    return open_store(root, rebuild_if_stale=False)
+
+
+@app.command()
+def build(store: Optional[Path] = StoreOption) -> None:
+    """Build the store: ontology, data, ingested texts, size standard, shapes, inferences."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .build import build as do_build
+    from .build import sources
+    from .store import default_store_path
+
+    root = store or default_store_path()
+    total = len(sources()) + 1
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        task = progress.add_task("building", total=total)
+
+        def step(msg: str) -> None:
+            progress.update(task, description=msg, advance=1)
+
+        manifest = do_build(root, progress=step)
+    err.print(f"built {root}: {manifest.triples} triples in {len(manifest.graphs)} graphs, {manifest.seconds:.1f} s")
+    for graph, n in sorted(manifest.graphs.items()):
+        typer.echo(f"{n:>7}  {graph}")
+    typer.echo(f"{manifest.triples:>7}  total")
+
+
+@app.command()
+def validate(store: Optional[Path] = StoreOption,
+             fmt: str = typer.Option("text", "--format", help="text | json | turtle (the SHACL report)")) -> None:
+    """Check the corpus against the integrity shapes (shapes/corpus.ttl). Exit 0 conforms, 1 violations."""
+    from .shapes import validate_store
+
+    if fmt not in ("text", "json", "turtle"):
+        raise PolicyKGError(f"unknown --format {fmt!r} (text, json, turtle)")
+    s = _progress_store(store)
+    report = validate_store(s)
+    if fmt == "turtle":
+        typer.echo(report.report_graph.serialize(format="turtle"))
+    elif fmt == "json":
+        typer.echo(json.dumps({"conforms": report.conforms, "results": [r.__dict__ for r in report.results]},
+                              ensure_ascii=False, indent=1))
+    else:
+        for r in report.results:
+            where = f" {r.path}" if r.path else ""
+            value = f" = {r.value}" if r.value else ""
+            typer.echo(f"{r.severity}: {r.focus}{where}{value}: {r.message} [{r.shape}]")
+        typer.echo("conforms (符合)" if report.conforms else f"{len(report.violations)} violations (违反约束)")
+    raise typer.Exit(EXIT_OK if report.conforms else EXIT_FINDINGS)
+
+
+@app.command("queries")
+def list_queries(fmt: str = typer.Option("text", "--format", help="text | json")) -> None:
+    """List the named queries with their documentation and parameters."""
+    from .queries import QueryRegistry
+
+    registry = QueryRegistry()
+    if fmt == "json":
+        typer.echo(json.dumps([
+            {"id": q.id, "title": q.title, "description": q.description, "returns": q.returns,
+             "parameters": [p.__dict__ for p in q.parameters]} for q in registry
+        ], ensure_ascii=False, indent=1))
+        return
+    for q in registry:
+        typer.echo(f"{q.id}\n    {q.title}")
+        if q.description:
+            typer.echo(f"    {q.description}")
+        for p in q.parameters:
+            mode = "required" if p.required else (f"default {p.default}" if p.default else "optional")
+            typer.echo(f"    --param {p.name}=<{p.type}>  ({mode}) {p.doc}")
+        typer.echo("")
+
+
+@app.command()
+def query(
+    name_or_file: str = typer.Argument(..., help="A named query (see `policykg queries`) or a .rq file."),
+    param: list[str] = typer.Option([], "--param", "-p", help="NAME=VALUE, repeatable."),
+    fmt: QueryFormat = typer.Option(QueryFormat.table, "--format", help="json (W3C SPARQL JSON) | csv | tsv | table"),
+    store: Optional[Path] = StoreOption,
+) -> None:
+    """Run a named query (or a SPARQL file) and print its results."""
+    from .errors import QueryParameterError
+    from .queries import QueryRegistry, run
+    from .results import ResultFormat, graph_to_turtle, serialize
+
+    params: dict[str, str] = {}
+    for item in param:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise QueryParameterError(f"--param {item!r} should be NAME=VALUE")
+        params[name.strip()] = value
+    q = QueryRegistry().get(name_or_file)
+    s = _progress_store(store)
+    result = run(s, q, params=params)
+    if result.kind == "graph":
+        typer.echo(graph_to_turtle(result.triples), nl=False)
+    else:
+        typer.echo(serialize(result, ResultFormat.from_key(fmt.value)), nl=False)
+
+
+@app.command()
+def ingest(
+    file: Path = typer.Argument(..., help="A policy text (UTF-8) in the style of 青政发〔2012〕46号."),
+    fmt: IngestFormat = typer.Option(IngestFormat.turtle, "--format", help="turtle | json"),
+) -> None:
+    """Print what the ingester reads from a policy text, as Turtle or JSON."""
+    from .ingest import ingest_file, to_graph, to_json
+    from .namespaces import PREFIXES
+
+    doc = ingest_file(file)
+    if fmt is IngestFormat.json:
+        typer.echo(json.dumps(to_json(doc), ensure_ascii=False, indent=1))
+    else:
+        g = to_graph(doc)
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns, replace=True)
+        typer.echo(g.serialize(format="turtle"))
+
+
+def main() -> None:
+    """Console-script entry point: runs the app, mapping errors to one line and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except PolicyKGError as e:
+        err.print(f"policykg: error: {e}", markup=False)
+        sys.exit(EXIT_ERROR)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("policykg: interrupted", markup=False)
+        sys.exit(130)
+    except Exception as e:  # click usage errors
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            err.print(f"policykg: error: {e.format_message()}", markup=False)
+            sys.exit(EXIT_ERROR)
+        if os.environ.get("POLICYKG_DEBUG"):
+            raise
+        err.print(f"policykg: internal error: {type(e).__name__}: {e} (set POLICYKG_DEBUG=1 for the traceback)",
+                  markup=False)
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_OK)
