@@ -178,9 +178,9 @@ def to_term(param: Parameter, raw: str) -> ox.NamedNode | ox.Literal:
         return ox.Literal(str(value_d), datatype=ox.NamedNode(_XSD + "decimal"))
     if param.type == "date":
         try:
-            value_t = dt.date.fromisoformat(raw.strip())
+            value_t = dt.date.today() if raw.strip() == "today" else dt.date.fromisoformat(raw.strip())
         except ValueError as e:
-            raise bad("a date YYYY-MM-DD") from e
+            raise bad("a date YYYY-MM-DD (or today)") from e
         return ox.Literal(value_t.isoformat(), datatype=ox.NamedNode(_XSD + "date"))
     if param.type == "boolean":
         if raw.strip().lower() not in ("true", "false"):
