@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Union
@@ -121,12 +122,29 @@ def to_json(result: QueryResult) -> dict[str, Any]:
 
 
 def _csv_value(term: Term | None) -> str:
-    return "" if term is None else (term_value(term) or "")
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term_value(term) or ""
+
+
+_TSV_SHORT = {
+    _XSD + "integer": re.compile(r"^[+-]?\d+$"),
+    _XSD + "decimal": re.compile(r"^[+-]?\d*\.\d+$"),
+    _XSD + "double": re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$"),
+    _XSD + "boolean": re.compile(r"^(true|false)$"),
+}
 
 
 def _tsv_value(term: Term | None) -> str:
+    """A term in Turtle syntax; numbers and booleans in their short form, as the W3C TSV note asks."""
     if term is None:
         return ""
+    if isinstance(term, ox.Literal) and not term.language:
+        short = _TSV_SHORT.get(term.datatype.value)
+        if short is not None and short.match(term.value):
+            return term.value
     text = term_n3(term)
     return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
