@@ -106,11 +106,16 @@ def validate(store: Optional[Path] = StoreOption,
 
 
 @app.command("queries")
-def list_queries(fmt: str = typer.Option("text", "--format", help="text | json")) -> None:
+def list_queries(fmt: str = typer.Option("text", "--format", help="text | json | markdown")) -> None:
     """List the named queries with their documentation and parameters."""
-    from .queries import QueryRegistry
+    from .queries import QueryRegistry, library_markdown
 
     registry = QueryRegistry()
+    if fmt not in ("text", "json", "markdown"):
+        raise PolicyKGError(f"unknown --format {fmt!r} (text, json, markdown)")
+    if fmt == "markdown":
+        typer.echo(library_markdown(registry), nl=False)
+        return
     if fmt == "json":
         typer.echo(json.dumps([
             {"id": q.id, "title": q.title, "description": q.description, "returns": q.returns,
