@@ -12,7 +12,7 @@ CLAUSE_BREAKS = ",;。\n"
 def clause_at(text: str, span: Span) -> str:
     """The clause of ``text`` holding ``span``: delimited by , ; 。 or a line break.
 
-    >>> clause_at("按次纳税的,为每次(日)销售额500元。将", Span(16, 20))
+    >>> clause_at("按次纳税的,为每次(日)销售额500元。将", Span(15, 19))
     '为每次(日)销售额500元'
 
     Raises:
