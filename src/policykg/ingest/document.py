@@ -188,6 +188,7 @@ def _entry_into_force(closing: list[str], last_article: str) -> tuple[str | None
         if text is None and _ENTRY.search(sentence):
             text = sentence
             start = next((t.date for t in find_temporals(sentence) if t.kind in (TemporalKind.FROM, TemporalKind.ON)), None)
+            end = end or next((t.date for t in find_temporals(sentence) if t.kind is TemporalKind.UNTIL), None)
         if end is None and "有效期" in sentence:
             end = next((t.date for t in find_temporals(sentence) if t.kind is TemporalKind.UNTIL), None)
     return text, start, end

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-import cn2an
+import cn2an  # type: ignore[import-untyped]
 
 #: characters that may make up a Chinese numeral (一百零三, 两, 〇)
 CHINESE_DIGITS = "零〇一二两三四五六七八九十百千万"

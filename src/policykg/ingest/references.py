@@ -142,7 +142,10 @@ def find_citations(text: str, first_line: int, registry: Registry) -> list[Found
         if paired is not None:
             used_titles.add(paired)
             t = titles[paired]
-            raw.append((Span(t.span.start, number_span.end), id_local, t.title))
+            end = number_span.end
+            if "(" in folded[t.span.end : p_start] and folded[end : end + 1] == ")":
+                end += 1  # 《title》(文号): the closing bracket belongs to the citation
+            raw.append((Span(t.span.start, end), id_local, t.title))
         else:
             raw.append((number_span, id_local, None))
     for k, t in enumerate(titles):
@@ -154,15 +157,15 @@ def find_citations(text: str, first_line: int, registry: Registry) -> list[Found
     raw.sort(key=lambda r: (r[0].start, r[0].end))
     out: list[FoundCitation] = []
     seen: set[str] = set()
-    for span, id_local, title in raw:
-        iri, resolved = _resolve(id_local, title, registry)
+    for span, cited_number, cited_title in raw:
+        iri, resolved = _resolve(cited_number, cited_title, registry)
         if iri in seen:
             continue
         seen.add(iri)
         citation = Citation(
             iri=iri,
-            id_local=id_local,
-            title=title,
+            id_local=cited_number,
+            title=cited_title,
             surface_text=text[span.start : span.end].strip(),
             resolved=resolved,
             line=first_line + text.count("\n", 0, span.start),
