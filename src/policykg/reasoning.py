@@ -69,7 +69,7 @@ def load_graph(paths: Iterable[str | os.PathLike[str]]) -> Graph:
         try:
             graph.parse(p, format="turtle" if p.suffix == ".ttl" else None)
         except Exception as e:  # rdflib raises many unrelated types
-            raise OntologyError(f"cannot parse {p}: {_one_line(e)}", location=str(p)) from e
+            raise OntologyError(f"cannot parse: {_one_line(e)}", location=str(p)) from e
     return graph
 
 
