@@ -251,3 +251,17 @@ def test_document_registry(everything: Graph) -> None:
     assert (deduction, RDF.type, PK.PriceDeduction) in everything
     fees = URIRef(f"{doc('guofa-2012-14')}/measure/administrative-fee-exemption")
     assert everything.value(fees, PK.validUntil) == Literal("2014-12-31", datatype=XSD.date)
+
+
+def test_concepts_used_in_data_are_defined(everything: Graph) -> None:
+    """Objects of concept-valued properties are skos:Concepts of a scheme (catches slug typos)."""
+    props = (PK.beneficiary, PK.bearerKind, PK.taxKind, PK.benefitFamily, PK.unit, PK.baseUnit,
+             PK.role, PK.resolutionStrategy, PK.articleKind, PK.temporalKind, PK.industry,
+             PK.sizeClass, PK.indicator)
+    unknown = sorted(
+        f"{p.removeprefix(str(PK))} {o}"
+        for p in props
+        for o in everything.objects(None, p)
+        if (o, RDF.type, SKOS.Concept) not in everything or (o, SKOS.inScheme, None) not in everything
+    )
+    assert not unknown, unknown

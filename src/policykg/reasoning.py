@@ -115,7 +115,7 @@ def check_consistency(
     Raises:
         OntologyError: if the input cannot be parsed, owlready2 cannot load it, or Java/HermiT fails.
     """
-    import owlready2  # the only import of owlready2 in policykg
+    import owlready2  # type: ignore[import-untyped]  # the only import of owlready2 in policykg
 
     graph = graph_or_paths if isinstance(graph_or_paths, Graph) else load_graph(graph_or_paths)
     compatible = _hermit_compatible(graph)
