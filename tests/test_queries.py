@@ -84,7 +84,7 @@ def test_parameters_are_bound_as_terms_not_text(store: EmbeddedStore) -> None:
 
 def test_bad_sparql_file_names_line_and_column(tmp_path: Path, store: EmbeddedStore) -> None:
     f = tmp_path / "bad.rq"
-    f.write_text("# title: broken\nSELECT ?s WHERE { ?s ?p }\n", encoding="utf-8")
+    f.write_text("# title: broken\nSELECT ?s WHERE { ?s ?p ?o } LIMIT x\n", encoding="utf-8")
     with pytest.raises(QueryError) as e:
         run(store, REGISTRY.get(str(f)))
     assert e.value.location is not None and e.value.location.startswith(f"{f}:2:")

@@ -178,27 +178,34 @@ def ingest(
         typer.echo(g.serialize(format="turtle"))
 
 
+def _error_line(text: str) -> None:
+    """One unwrapped line on stderr (newlines inside the message are folded)."""
+    sys.stderr.write(" ".join(text.split("\n")) + "\n")
+    sys.stderr.flush()
+
+
 def main() -> None:
     """Console-script entry point: runs the app, mapping errors to one line and exit code 2."""
     try:
         app(standalone_mode=False)
     except PolicyKGError as e:
-        err.print(f"policykg: error: {e}", markup=False)
+        _error_line(f"policykg: error: {e}")
         sys.exit(EXIT_ERROR)
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        err.print("policykg: interrupted", markup=False)
+        _error_line("policykg: interrupted")
         sys.exit(130)
-    except Exception as e:  # click usage errors
-        import click
-
-        if isinstance(e, click.exceptions.ClickException):
-            err.print(f"policykg: error: {e.format_message()}", markup=False)
+    except typer.TyperException as e:  # usage errors from the (vendored) click layer
+        message = getattr(e, "format_message", lambda: str(e))()
+        if type(e).__name__ == "NoArgsIsHelpError":
+            sys.stdout.write(message + "\n")
             sys.exit(EXIT_ERROR)
+        _error_line(f"policykg: error: {message}")
+        sys.exit(EXIT_ERROR)
+    except Exception as e:
         if os.environ.get("POLICYKG_DEBUG"):
             raise
-        err.print(f"policykg: internal error: {type(e).__name__}: {e} (set POLICYKG_DEBUG=1 for the traceback)",
-                  markup=False)
+        _error_line(f"policykg: internal error: {type(e).__name__}: {e} (set POLICYKG_DEBUG=1 for the traceback)")
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK)

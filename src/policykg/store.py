@@ -96,6 +96,7 @@ class StoreWriter:
         self.name = f"v-{stamp}"
         self.tmp = root / f"tmp-{stamp}"
         try:
+            self.tmp.mkdir()
             self.store = ox.Store(str(self.tmp / "oxigraph"))
         except OSError as e:
             raise StoreError(f"cannot create a store in {self.tmp}: {e}") from e
