@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from policykg.namespaces import AGENCY, DOC, ELI, PK
 from policykg.shapes import ValidationReport, data_graph, load_shapes, validate
@@ -21,7 +21,7 @@ DOC46 = DOC["qingzhengfa-2012-46"]
 ART5 = URIRef(f"{DOC46}/article/5")
 ART30 = URIRef(f"{DOC46}/article/30")
 ART31 = URIRef(f"{DOC46}/article/31")
-MEASURE5 = URIRef(f"{DOC46}/measure/5-reduced-rate")
+MEASURE5 = URIRef(f"{DOC46}/measure/5-half-income")  # a benefit with figures and a validity end
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +96,11 @@ MUTATIONS: dict[str, tuple[Callable[[Graph], None], str]] = {
     "article without document": (_drop((ART5, PK.document, None)), "ArticleDocument"),
     "article without ordinal": (_drop((ART5, PK.ordinal, None)), "ArticleOrdinal"),
     "article without text": (_drop((ART5, PK.text, None)), "ArticleTextShape"),
+    "article text not tagged": (lambda g: g.set((ART5, PK.text, Literal("x"))), "ArticleTextValue"),
+    "quantity value not decimal": (lambda g: g.set((_quantity(g), PK.value, Literal("三十"))), "QuantityValue"),
+    "quantity without role": (lambda g: g.remove((_quantity(g), PK.role, None)), "QuantityRole"),
+    "agency without zh label": (lambda g: _drop_lang(g, AGENCY["finance-bureau"], SKOS.prefLabel, "zh"),
+                                "AgencyZhLabel"),
     "numbering gap": (_remove_article_30, "ContiguousNumbering"),
     "numbering repeat": (_duplicate_number, "ContiguousNumbering"),
     "measure without en label": (lambda g: _drop_lang(g, MEASURE5, RDFS.label, "en"), "MeasureShape"),
@@ -103,8 +108,8 @@ MUTATIONS: dict[str, tuple[Callable[[Graph], None], str]] = {
     "measure without specific kind": (_only_generic_kind, "MeasureKindShape"),
     "benefit without beneficiary": (_drop((MEASURE5, PK.beneficiary, None)), "BenefitShape"),
     "quantity without unit": (_quantity_without_unit, "QuantityShape"),
-    "validity disordered": (_validity_disordered, "ValidityShape"),
-    "validity not a date": (_validity_not_a_date, "ValidityShape"),
+    "validity disordered": (_validity_disordered, "ValidFrom"),
+    "validity not a date": (_validity_not_a_date, "ValidUntil"),
     "cited document missing": (_dangling_citation, "CitedDocumentShape"),
     "document with two dates": (lambda g: g.add((DOC46, ELI.date_document, Literal("2012-11-09", datatype=XSD.date))),
                                 "DocumentShape"),
@@ -114,14 +119,13 @@ MUTATIONS: dict[str, tuple[Callable[[Graph], None], str]] = {
 
 
 def _shapes_hit(report: ValidationReport, shapes: Graph) -> set[str]:
-    """Top-level shape names (property shapes are mapped to the node shape that holds them)."""
+    """Names of the shapes reporting, each with the node shape holding it (every shape has an IRI)."""
     out = set()
     for r in report.results:
         shape = URIRef(r.shape)
-        parent = next(iter(shapes.subjects(URIRef("http://www.w3.org/ns/shacl#property"), shape)), None)
-        name = str(parent if parent is not None and str(parent).startswith(SHAPES_NS) else shape)
-        if name.startswith(SHAPES_NS):
-            out.add(name[len(SHAPES_NS):])
+        for s in (shape, *shapes.subjects(SH.property, shape)):
+            if str(s).startswith(SHAPES_NS):
+                out.add(str(s)[len(SHAPES_NS):])
     return out
 
 
