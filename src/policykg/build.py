@@ -188,6 +188,7 @@ INFERENCE_RULES: dict[str, str] = {
         CONSTRUCT { ?x a ?super } WHERE {
           ?x a ?c . ?c rdfs:subClassOf+ ?super .
           FILTER(isIRI(?super) && ?super != owl:Thing && ?super != ?c)
+          FILTER NOT EXISTS { ?x a ?super }
         }""",
     # every article classified by the measures read from it
     "article-kind": """
