@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,7 +93,7 @@ class StoreWriter:
             self._lock.close()
             raise StoreError(f"another build of {root} is running") from e
         _remove_stale_builds(root)
-        stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.name = f"v-{stamp}"
         self.tmp = root / f"tmp-{stamp}"
         try:
