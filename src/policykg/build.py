@@ -208,9 +208,12 @@ def _infer(writer: StoreWriter) -> None:
     target = ox.NamedNode(INFERRED_GRAPH)
     for name, rule in INFERENCE_RULES.items():
         try:
-            triples = list(writer.store.query(_PREFIX_BLOCK + rule, use_default_graph_as_union=True))
+            result = writer.store.query(_PREFIX_BLOCK + rule, use_default_graph_as_union=True)
         except SyntaxError as e:  # a defect in the rule itself
             raise StoreError(f"inference rule {name} is malformed: {e}") from e
+        if not isinstance(result, ox.QueryTriples):
+            raise StoreError(f"inference rule {name} must be a CONSTRUCT query")
+        triples = list(result)
         writer.store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
 
 
