@@ -85,6 +85,13 @@ def test_validate_conforms(capsys, monkeypatch, built) -> None:  # type: ignore[
     assert out.strip().endswith("conforms (符合)")
 
 
+@pytest.mark.reasoner
+def test_validate_with_reasoner(capsys, monkeypatch, built) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli(capsys, monkeypatch, "validate", "--reasoner")
+    assert code == 0, err
+    assert "HermiT (owlready2): consistent" in err
+
+
 def test_ingest_json_and_turtle(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = cli(capsys, monkeypatch, "ingest", str(SOURCE_46), "--format", "json")
     assert code == 0

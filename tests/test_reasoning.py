@@ -99,3 +99,11 @@ def test_unparseable_input_is_an_ontology_error(tmp_path: Path) -> None:
     with pytest.raises(OntologyError) as info:
         check_consistency([broken])
     assert "\n" not in str(info.value)
+
+
+def test_the_whole_built_store_is_consistent(store) -> None:  # type: ignore[no-untyped-def]
+    """Ontology + curated data + the ingested text + the size standard + inferences, as built."""
+    from policykg.shapes import data_graph
+
+    report = check_consistency(data_graph(store))
+    assert report.consistent, report

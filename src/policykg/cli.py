@@ -83,13 +83,24 @@ def build(store: Optional[Path] = StoreOption) -> None:
 
 @app.command()
 def validate(store: Optional[Path] = StoreOption,
-             fmt: str = typer.Option("text", "--format", help="text | json | turtle (the SHACL report)")) -> None:
+             fmt: str = typer.Option("text", "--format", help="text | json | turtle (the SHACL report)"),
+             reasoner: bool = typer.Option(False, "--reasoner",
+                                           help="Also check OWL consistency of the whole store with HermiT (needs Java).")) -> None:
     """Check the corpus against the integrity shapes (shapes/corpus.ttl). Exit 0 conforms, 1 violations."""
-    from .shapes import validate_store
+    from .shapes import data_graph, validate_store
 
     if fmt not in ("text", "json", "turtle"):
         raise PolicyKGError(f"unknown --format {fmt!r} (text, json, turtle)")
     s = _progress_store(store)
+    consistent = True
+    if reasoner:
+        from .reasoning import check_consistency
+
+        owl = check_consistency(data_graph(s))
+        consistent = owl.consistent
+        classes = f" unsatisfiable: {', '.join(owl.inconsistent_classes)}" if owl.inconsistent_classes else ""
+        err.print(f"{owl.reasoner}: {'consistent (一致)' if owl.consistent else 'INCONSISTENT (不一致)'}"
+                  f"{classes} ({owl.seconds:.1f} s)", markup=False)
     report = validate_store(s)
     if fmt == "turtle":
         typer.echo(report.report_graph.serialize(format="turtle"))
@@ -102,7 +113,7 @@ def validate(store: Optional[Path] = StoreOption,
             value = f" = {r.value}" if r.value else ""
             typer.echo(f"{r.severity}: {r.focus}{where}{value}: {r.message} [{r.shape}]")
         typer.echo("conforms (符合)" if report.conforms else f"{len(report.violations)} violations (违反约束)")
-    raise typer.Exit(EXIT_OK if report.conforms else EXIT_FINDINGS)
+    raise typer.Exit(EXIT_OK if report.conforms and consistent else EXIT_FINDINGS)
 
 
 @app.command("queries")
