@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-import sys
+import hashlib
 import tomllib
 from pathlib import Path
 
@@ -29,11 +29,19 @@ def test_every_resource_file_is_installed_in_the_mirrored_place() -> None:
     assert not missing, f"add to [tool.setuptools.data-files]: {missing}"
 
 
-def test_source_text_is_byte_for_byte_the_received_one() -> None:
-    shared = ROOT.parent / "shared" / "corpus" / "qingdao-2012-46.txt"
-    if not shared.is_file():
-        pytest.skip("the shared corpus is not next to this checkout")
-    assert (ROOT / "data" / "sources" / "qingdao-2012-46.txt").read_bytes() == shared.read_bytes()
+def test_sources_are_byte_for_byte_the_received_ones() -> None:
+    """data/sources/SHA256SUMS records the hashes of the texts as received (../shared/corpus)."""
+    sources = ROOT / "data" / "sources"
+    lines = (sources / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    assert any(line.endswith("  qingdao-2012-46.txt") for line in lines)
+    for line in lines:
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((sources / name).read_bytes()).hexdigest() == digest, name
+    shared = ROOT.parent / "shared" / "corpus"
+    for line in lines:  # where the shared corpus sits next to the checkout, compare with it too
+        digest, name = line.split("  ", 1)
+        if (shared / name).is_file():
+            assert hashlib.sha256((shared / name).read_bytes()).hexdigest() == digest, name
 
 
 def test_mypy_strict_on_the_package() -> None:
