@@ -127,3 +127,13 @@ def test_installed_console_script_end_to_end(tmp_path: Path, store: EmbeddedStor
     assert "按从优原则执行,不重复享受" in proc.stdout
     proc = subprocess.run([exe, "query", "nope"], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 2 and proc.stderr.startswith("policykg: error:")
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    from policykg.cli import app
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    assert len(names) >= 5
+    for name in names:
+        assert f"### `policykg {name}" in readme, f"README has no section for `policykg {name}`"
