@@ -92,3 +92,18 @@ def test_concurrent_build_is_refused(tmp_path: Path) -> None:
         first.abort()
     StoreWriter(tmp_path).abort()  # the lock was released
     assert os.listdir(tmp_path) == [".lock"]
+
+
+def test_commands_started_together_share_one_build(tmp_path: Path) -> None:
+    """Two processes opening a missing store at once: one builds, the other waits and uses it."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from policykg.build import open_store\n"
+        "print(open_store(Path(sys.argv[1])).manifest.triples)\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "s")], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1] for o in outs]
+    assert outs[0][0] == outs[1][0] and int(outs[0][0]) > 0

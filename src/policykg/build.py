@@ -20,7 +20,8 @@ from rdflib.namespace import RDF
 from . import __version__, resources
 from .errors import LoadError, StoreError
 from .namespaces import GRAPH, PK, PREFIXES
-from .store import EmbeddedStore, Manifest, StoreWriter, default_store_path, live_version
+from .store import (BuildInProgress, EmbeddedStore, Manifest, StoreWriter, default_store_path, live_version,
+                    wait_for_build)
 
 #: the graph holding what the build infers (class closure, article kinds)
 INFERRED_GRAPH = str(GRAPH["inferred"])
@@ -238,6 +239,12 @@ def open_store(store_path: Path | None = None, *, progress: Progress | None = No
     """
     root = store_path or default_store_path()
     if live_version(root) is None or (rebuild_if_stale and is_stale(root)):
-        build(root, progress=progress)
+        try:
+            build(root, progress=progress)
+        except BuildInProgress:
+            # another command is building this store right now: use what it builds
+            wait_for_build(root)
+            if live_version(root) is None:
+                raise StoreError(f"the concurrent build of {root} did not finish; run `policykg build`") from None
     return EmbeddedStore(root)
 

@@ -77,6 +77,25 @@ class Manifest:
         )
 
 
+class BuildInProgress(StoreError):
+    """Another process holds the build lock of this store."""
+
+
+def wait_for_build(root: Path, *, timeout: float = 600.0) -> None:
+    """Block until no build of the store at ``root`` is running (or raise StoreError after ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    with open(root / ".lock", "w") as lock:
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(lock, fcntl.LOCK_UN)
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise StoreError(f"a build of {root} has been running for more than {timeout:.0f} s") from None
+                time.sleep(0.1)
+
+
 class StoreWriter:
     """A new store version being built; :meth:`commit` makes it live atomically."""
 
@@ -91,7 +110,7 @@ class StoreWriter:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
             self._lock.close()
-            raise StoreError(f"another build of {root} is running") from e
+            raise BuildInProgress(f"another build of {root} is running") from e
         _remove_stale_builds(root)
         stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.name = f"v-{stamp}"
