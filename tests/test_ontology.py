@@ -16,7 +16,7 @@ from .data import ROOT
 ONTOLOGY = ROOT / "ontology"
 DATA = ROOT / "data"
 VOCAB = Path("/work/shared/vocab")
-MODULES = ("core", "measures", "text", "enterprise", "schemes", "alignments")
+MODULES = ("core", "measures", "text", "enterprise", "schemes", "alignments", "profile")
 KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 
 
