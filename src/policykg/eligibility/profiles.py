@@ -29,6 +29,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
@@ -450,34 +451,43 @@ def read_json(path: Path) -> Iterator[Profile]:
                            location=f"{path}:$")
 
 
+def _open(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as e:
+        raise LoadError(f"cannot read profiles: {e}", location=str(path)) from e
+
+
+def _decoded(handle: BinaryIO, path: Path) -> Iterator[str]:
+    """The lines of a UTF-8 file (a leading BOM dropped), decoded one at a time so errors know their line."""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise LoadError(f"not UTF-8 text: {e.reason} at byte {e.start + 1}", location=f"{path}:{number}") from e
+        yield text[1:] if number == 1 and text.startswith("\ufeff") else text
+
+
 def read_jsonl(path: Path) -> Iterator[Profile]:
     """Profiles of a ``.jsonl`` file, one JSON object per line (blank lines skipped), streamed.
 
     Raises:
-        LoadError: the file cannot be read, or a line is not JSON (location ``file:line``).
+        LoadError: the file cannot be read, or a line is not UTF-8 or not JSON (location ``file:line``).
         ProfileError: a profile is malformed (location ``file:line``, the message names the key).
     """
-    try:
-        handle = path.open(encoding="utf-8-sig")
-    except OSError as e:
-        raise LoadError(f"cannot read profiles: {e}", location=str(path)) from e
-    with handle:
-        number = 0
-        try:
-            for number, text in enumerate(handle, start=1):  # noqa: B007 — number is used after the loop
-                if not text.strip():
-                    continue
-                location = f"{path}:{number}"
-                try:
-                    data = _json_loads(text)
-                except ValueError as e:
-                    message = e.msg if isinstance(e, json.JSONDecodeError) else str(e)
-                    raise LoadError(f"invalid JSON: {message}", location=location) from e
-                if not isinstance(data, Mapping):
-                    raise ProfileError(f"expected a profile object, got {_kind_of(data)}", location=location)
-                yield _build(data, _naming(location), source=location, line=number)
-        except UnicodeDecodeError as e:
-            raise LoadError(f"not UTF-8 text: {e.reason}", location=f"{path}:{number + 1}") from e
+    with _open(path) as handle:
+        for number, text in enumerate(_decoded(handle, path), start=1):
+            if not text.strip():
+                continue
+            location = f"{path}:{number}"
+            try:
+                data = _json_loads(text)
+            except ValueError as e:
+                message = e.msg if isinstance(e, json.JSONDecodeError) else str(e)
+                raise LoadError(f"invalid JSON: {message}", location=location) from e
+            if not isinstance(data, Mapping):
+                raise ProfileError(f"expected a profile object, got {_kind_of(data)}", location=location)
+            yield _build(data, _naming(location), source=location, line=number)
 
 
 def read_csv(path: Path) -> Iterator[Profile]:
@@ -486,16 +496,12 @@ def read_csv(path: Path) -> Iterator[Profile]:
     An empty cell is a missing key; ``beneficiary_kind`` may list several slugs separated by ``;``.
 
     Raises:
-        LoadError: the file cannot be read or is not UTF-8 text.
+        LoadError: the file cannot be read or a line is not UTF-8 text (location ``file:line``).
         ProfileError: the header has an unknown, repeated or missing required column (location
             ``file:1``), or a row is malformed (location ``file:line``, the message names the key and column).
     """
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as e:
-        raise LoadError(f"cannot read profiles: {e}", location=str(path)) from e
-    with handle:
-        reader = csv.reader(handle)
+    with _open(path) as handle:
+        reader = csv.reader(_decoded(handle, path))
         start = 1
         try:
             header = next(reader, None)
@@ -529,8 +535,6 @@ def read_csv(path: Path) -> Iterator[Profile]:
                 yield _build(dict(zip(columns, row)), where, source=location, line=line)
         except csv.Error as e:
             raise ProfileError(f"malformed CSV: {e}", location=f"{path}:{start}") from e
-        except UnicodeDecodeError as e:
-            raise LoadError(f"not UTF-8 text: {e.reason}", location=f"{path}:{start}") from e
 
 
 def read_turtle(path: Path) -> Iterator[Profile]:
