@@ -216,7 +216,7 @@ def test_turtle_profile_checked_with_the_shape() -> None:
     e = _error(PROFILES / "bad_negative_employees.ttl")
     assert isinstance(e, ProfileError)
     assert e.location == f"{PROFILES / 'bad_negative_employees.ttl'}:<https://example.org/profile/negative>"
-    assert e.message.startswith("employees: ") and "(value -2)" in e.message
+    assert e.message == "employees: exactly one value, which must be a whole number, not negative (value -2)"
 
 
 @pytest.mark.parametrize(("change", "key", "fragment"), [
@@ -291,6 +291,28 @@ def test_unsupported_suffix_and_missing_file(tmp_path: Path) -> None:
         read_profiles(tmp_path / "profiles.xml")
     with pytest.raises(LoadError, match="no such file"):
         read_profiles(tmp_path / "absent.csv")
+
+
+@pytest.mark.parametrize(("drop", "add", "message"), [
+    (PK.profileIndustry, None, "industry: required key 'industry' is missing"),
+    (None, (PK.employees, Literal(7)), "employees: more than one value; at most one is allowed"),
+    (PK.totalAssets, (PK.totalAssets, Literal(5)), "total_assets: exactly one value, which must be an amount in "
+                                                    "yuan (xsd:decimal), not negative (value 5)"),
+])
+def test_turtle_shape_errors_name_the_key(tmp_path: Path, drop: URIRef | None,
+                                          add: tuple[URIRef, Literal] | None, message: str) -> None:
+    [p] = _read(PROFILES / "seed_stage.ttl")
+    node = URIRef("https://example.org/profile/x")
+    graph = p.to_rdf(node)
+    if drop is not None:
+        graph.remove((node, drop, None))
+    if add is not None:
+        graph.add((node, *add))
+    path = tmp_path / "changed.ttl"
+    graph.serialize(path, format="turtle")
+    e = _error(path)
+    assert e.location == f"{path}:<{node}>"
+    assert e.message.startswith(message), e.message
 
 
 def test_turtle_unknown_property_is_rejected_by_the_closed_shape(tmp_path: Path) -> None:

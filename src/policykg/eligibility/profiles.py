@@ -580,8 +580,13 @@ def read_turtle(path: Path) -> Iterator[Profile]:
         key = keys.get(result.path or "")
         what = key if key else (f"unknown property <{result.path}>" if result.path else "profile")
         value = f" (value {result.value})" if result.value is not None else ""
-        en = result.message.split(" / ")[-1]
-        raise ProfileError(f"{what}: {en}{value}", location=f"{path}:<{result.focus}>")
+        if result.constraint == "MinCountConstraintComponent":
+            problem = f"required key {key!r} is missing (required: {', '.join(REQUIRED)})"
+        elif result.constraint == "MaxCountConstraintComponent":
+            problem = "more than one value; at most one is allowed"
+        else:
+            problem = result.message.split(" / ")[-1].removeprefix(f"{key}: ") + value
+        raise ProfileError(f"{what}: {problem}", location=f"{path}:<{result.focus}>")
     for node in nodes:
         data: dict[str, object] = {}
         for key, prop in PROPERTIES.items():
