@@ -57,6 +57,15 @@ SPEC = "https://www.w3.org/TR/shacl/#core-components"
 # --------------------------------------------------------------------------------------------- paths
 
 
+def _short(term: Node) -> str:
+    """A term for messages: ``sh:minCount`` for SHACL terms, N-Triples otherwise."""
+    text = str(term)
+    if isinstance(term, URIRef) and text.startswith(str(SH)):
+        return "sh:" + text[len(str(SH)):]
+    return term.n3()
+
+
+
 class Path:
     """A SHACL property path (https://www.w3.org/TR/shacl/#property-paths); compares by structure."""
 
@@ -226,7 +235,7 @@ def parse_path(g: Graph, node: Node, *, shape: str = "path", _depth: int = 0) ->
         inner = list(g.objects(node, predicate))
         if inner:
             if len(inner) != 1:
-                raise ValidationFailure(f"shape {shape}: several {predicate.n3()} values", see=SPEC)
+                raise ValidationFailure(f"shape {shape}: several {_short(predicate)} values", see=SPEC)
             return kind(parse_path(g, inner[0], shape=shape, _depth=_depth + 1))
     raise ValidationFailure(f"shape {shape}: sh:path blank node is not a SHACL path", see=SPEC)
 
@@ -430,7 +439,7 @@ class Shape:
 
     @property
     def name(self) -> str:
-        return self.node.n3() if isinstance(self.node, (URIRef, Literal)) else f"_:{self.node}"
+        return _short(self.node) if isinstance(self.node, (URIRef, Literal)) else f"_:{self.node}"
 
 
 class _GraphContext:
@@ -531,7 +540,7 @@ class _RecordCompiler:
             raise ValidationFailure(f"shape {shape.name}: record validation needs a single-predicate sh:path")
         spec = self.fields.get(shape.path.predicate)
         if spec is None:
-            raise ValidationFailure(f"shape {shape.name}: no record field for {shape.path.predicate.n3()}")
+            raise ValidationFailure(f"shape {shape.name}: no record field for {_short(shape.path.predicate)}")
         return spec
 
     def focus_shape(self, shape: Shape) -> RecordRun:
@@ -587,7 +596,7 @@ class _RecordCompiler:
             test = c.record_value(self, shape, spec)
             if test is None:
                 raise ValidationFailure(
-                    f"shape {shape.name}: {c.component.n3()} on a field value cannot be evaluated over records")
+                    f"shape {shape.name}: {_short(c.component)} on a field value cannot be evaluated over records")
             tests.append(test)
         if len(tests) == 1:
             return tests[0]
@@ -604,7 +613,7 @@ class _RecordCompiler:
 
 
 def _unsupported(shape: Shape, component: URIRef, where: str) -> ValidationFailure:
-    return ValidationFailure(f"shape {shape.name}: {component.n3()} {where} cannot be evaluated over records")
+    return ValidationFailure(f"shape {shape.name}: {_short(component)} {where} cannot be evaluated over records")
 
 
 # ------------------------------------------------------------------------------------- constraints
@@ -1002,7 +1011,7 @@ class PairConstraint(Constraint):
                       ) -> Callable[[Record, Sequence[object], list[Result]], None]:
         other = rc.fields.get(self.predicate)
         if other is None:
-            raise ValidationFailure(f"shape {shape.name}: no record field for {self.predicate.n3()}")
+            raise ValidationFailure(f"shape {shape.name}: no record field for {_short(self.predicate)}")
         c = self.component
         name = other.name
 
@@ -1034,7 +1043,7 @@ class PairConstraint(Constraint):
             # the record is not a value of any field
             other = rc.fields.get(self.predicate)
             if other is None:
-                raise ValidationFailure(f"shape {shape.name}: no record field for {self.predicate.n3()}")
+                raise ValidationFailure(f"shape {shape.name}: no record field for {_short(self.predicate)}")
             name = other.name
             equals = self.component == SH.EqualsConstraintComponent
 
@@ -1210,12 +1219,12 @@ class _Compiler:
     def one(self, node: Node, predicate: URIRef, name: str) -> Node | None:
         values = self.objects(node, predicate)
         if len(values) > 1:
-            raise ValidationFailure(f"shape {name}: several {predicate.n3()} values", see=SPEC)
+            raise ValidationFailure(f"shape {name}: several {_short(predicate)} values", see=SPEC)
         return values[0] if values else None
 
     def integer(self, node: Node, value: Node, predicate: URIRef, name: str) -> int:
         if not isinstance(value, Literal) or type(value.value) is not int or value.value < 0:
-            raise ValidationFailure(f"shape {name}: {predicate.n3()} must be a non-negative integer, not {value.n3()}",
+            raise ValidationFailure(f"shape {name}: {_short(predicate)} must be a non-negative integer, not {_short(value)}",
                                     see=SPEC)
         return value.value
 
@@ -1224,25 +1233,39 @@ class _Compiler:
         if value is None:
             return False
         if not isinstance(value, Literal) or value.datatype != XSD.boolean:
-            raise ValidationFailure(f"shape {name}: {predicate.n3()} must be a boolean, not {value.n3()}", see=SPEC)
+            raise ValidationFailure(f"shape {name}: {_short(predicate)} must be a boolean, not {_short(value)}", see=SPEC)
         return str(value) == "true"  # only the term true counts: "1"^^xsd:boolean does not (uniqueLang-002)
 
     def iri(self, value: Node, predicate: URIRef, name: str) -> URIRef:
         if not isinstance(value, URIRef):
-            raise ValidationFailure(f"shape {name}: {predicate.n3()} must be an IRI, not {value.n3()}", see=SPEC)
+            raise ValidationFailure(f"shape {name}: {_short(predicate)} must be an IRI, not {_short(value)}", see=SPEC)
         return value
+
+    def name(self, node: Node) -> str:
+        """The shape's IRI, or for a blank node shape the IRI of the shape it sits in."""
+        if not isinstance(node, BNode):
+            return _short(node)
+        current: Node = node
+        for _ in range(12):  # up through sh:property, sh:or ( … ) list cells, …
+            parent = next(iter(self.g.subjects(None, current)), None)
+            if parent is None:
+                break
+            if isinstance(parent, URIRef):
+                return f"_:{node} (in {_short(parent)})"
+            current = parent
+        return f"_:{node}"
 
     def shape(self, node: Node) -> Shape:
         found = self.shapes.get(node)
         if found is not None:
             return found
         g = self.g
-        name = node.n3() if not isinstance(node, BNode) else f"_:{node}"
+        name = self.name(node)
         if isinstance(node, Literal):
             raise ValidationFailure(f"shape {name}: a literal cannot be a shape", see=SPEC)
         for p in _SPARQL:
             if (node, p, None) in g:
-                raise ValidationFailure(f"shape {name}: {p.n3()} is SHACL-SPARQL, not supported by the "
+                raise ValidationFailure(f"shape {name}: {_short(p)} is SHACL-SPARQL, not supported by the "
                                         "compiled evaluator (SHACL Core only)", see=SPEC)
         path_node = self.one(node, SH.path, name)
         path = parse_path(g, path_node, shape=name) if path_node is not None else None
@@ -1267,7 +1290,7 @@ class _Compiler:
 
     def shape_list(self, node: Node, predicate: URIRef, name: str) -> Iterator[tuple[Node, list[Node]]]:
         for head in self.objects(node, predicate):
-            yield head, _read_list(self.g, head, f"shape {name}: {predicate.n3()}")
+            yield head, _read_list(self.g, head, f"shape {name}: {_short(predicate)}")
 
     def constraints(self, node: Node, shape: Shape, name: str) -> Iterator[Constraint]:
         g = self.g
@@ -1277,13 +1300,13 @@ class _Compiler:
             yield DatatypeConstraint(self.iri(datatype, SH.datatype, name))
         for kind in self.objects(node, SH.nodeKind):
             if kind not in _NODE_KINDS:
-                raise ValidationFailure(f"shape {name}: sh:nodeKind {kind.n3()} is not a node kind", see=SPEC)
+                raise ValidationFailure(f"shape {name}: sh:nodeKind {_short(kind)} is not a node kind", see=SPEC)
             yield NodeKindConstraint(self.iri(kind, SH.nodeKind, name))
         for predicate, component in ((SH.minCount, SH.MinCountConstraintComponent),
                                      (SH.maxCount, SH.MaxCountConstraintComponent)):
             for value in self.objects(node, predicate):
                 if shape.path is None:
-                    raise ValidationFailure(f"shape {name}: {predicate.n3()} on a node shape", see=SPEC)
+                    raise ValidationFailure(f"shape {name}: {_short(predicate)} on a node shape", see=SPEC)
                 yield CountConstraint(self.integer(node, value, predicate, name), component)
         for predicate, component in ((SH.minExclusive, SH.MinExclusiveConstraintComponent),
                                      (SH.minInclusive, SH.MinInclusiveConstraintComponent),
@@ -1291,7 +1314,7 @@ class _Compiler:
                                      (SH.maxInclusive, SH.MaxInclusiveConstraintComponent)):
             for value in self.objects(node, predicate):
                 if not isinstance(value, Literal):
-                    raise ValidationFailure(f"shape {name}: {predicate.n3()} must be a literal", see=SPEC)
+                    raise ValidationFailure(f"shape {name}: {_short(predicate)} must be a literal", see=SPEC)
                 key = _sort_key(value)
                 yield RangeConstraint(value, predicate, component, key[1] if key else value.toPython())
         for predicate, component in ((SH.minLength, SH.MinLengthConstraintComponent),
@@ -1326,7 +1349,7 @@ class _Compiler:
             for value in self.objects(node, predicate):
                 if shape.path is None and component in (SH.LessThanConstraintComponent,
                                                         SH.LessThanOrEqualsConstraintComponent):
-                    raise ValidationFailure(f"shape {name}: {predicate.n3()} on a node shape", see=SPEC)
+                    raise ValidationFailure(f"shape {name}: {_short(predicate)} on a node shape", see=SPEC)
                 yield PairConstraint(self.iri(value, predicate, name), component)
         for value in self.objects(node, SH["not"]):
             yield NotConstraint(self.shape(value))
@@ -1399,8 +1422,8 @@ class CompiledShapes:
         """A validator of flat records against the node shape ``shape``.
 
         ``field_of`` maps the predicate of every property shape reached from ``shape`` to a record
-        field name. Each field's declared datatype is the one ``sh:datatype`` its property shapes
-        agree on; its strings are IRIs when its shapes expect IRIs (sh:nodeKind sh:IRI, sh:class,
+        field name. Each field's declared datatype is the one ``sh:datatype`` the property shapes of
+        its predicate (anywhere in the shapes graph) agree on; its strings are IRIs when its shapes expect IRIs (sh:nodeKind sh:IRI, sh:class,
         or IRIs in sh:in / sh:hasValue).
 
         Raises:
@@ -1409,27 +1432,19 @@ class CompiledShapes:
         """
         root = self.shapes.get(shape)
         if root is None:
-            raise ValidationFailure(f"shape {shape.n3()}: no such shape in the compiled shapes graph")
-        specs = {p: _field_spec(p, name, self._property_shapes(root, p)) for p, name in field_of.items()}
+            raise ValidationFailure(f"shape {_short(shape)}: no such shape in the compiled shapes graph")
+        specs = {p: _field_spec(p, name, self._property_shapes(p)) for p, name in field_of.items()}
         rc = _RecordCompiler(self, specs, root)
         return RecordValidator(root, tuple(specs.values()), rc.focus_shape(root))
 
-    def _property_shapes(self, root: Shape, predicate: URIRef) -> list[Shape]:
-        """The property shapes for ``predicate`` reached from ``root``, and the shapes their values meet."""
-        seen: set[int] = set()
-        found: list[Shape] = []
-        todo = [root]
-        while todo:  # every shape reached from root
-            s = todo.pop()
-            if id(s) in seen:
-                continue
-            seen.add(id(s))
-            if isinstance(s.path, PredicatePath) and s.path.predicate == predicate:
-                found.append(s)
-            todo.extend(_referenced(s))
+    def _property_shapes(self, predicate: URIRef) -> list[Shape]:
+        """The property shapes for ``predicate`` in the whole shapes graph (so that a field stands for
+        the same RDF whichever shape checks it), and the node shapes their values are checked against."""
+        found = [s for s in self.shapes.values()
+                 if isinstance(s.path, PredicatePath) and s.path.predicate == predicate]
         value_shapes: list[Shape] = []
         todo = [r for s in found for r in _referenced(s) if r.path is None]
-        seen = set()
+        seen: set[int] = set()
         while todo:  # the node shapes the values of the field are checked against
             s = todo.pop()
             if id(s) not in seen:
