@@ -603,13 +603,32 @@ class _RecordCompiler:
         return lambda v: all(t(v) for t in tests)
 
     def focus_test(self, shape: Shape) -> Callable[[Record], bool]:
-        run = self.focus_shape(shape)
+        return _conformance(self.focus_shape(shape))
 
-        def test(record: Record) -> bool:
-            out: list[Result] = []
-            run(record, out)
-            return not out
-        return test
+
+class _Failed(Exception):
+    """Raised by :class:`_FirstFailure` to stop at the first result."""
+
+
+class _FirstFailure(list[Result]):
+    """A result list that stops evaluation at the first result (for conformance checks)."""
+
+    def append(self, item: Result) -> None:
+        raise _Failed
+
+    def extend(self, items: Iterable[Result]) -> None:
+        for _ in items:
+            raise _Failed
+
+
+def _conformance(run: RecordRun) -> Callable[[Record], bool]:
+    def test(record: Record) -> bool:
+        try:
+            run(record, _FirstFailure())
+        except _Failed:
+            return False
+        return True
+    return test
 
 
 def _unsupported(shape: Shape, component: URIRef, where: str) -> ValidationFailure:
@@ -1503,10 +1522,12 @@ class RecordValidator:
         return out
 
     def conforms(self, record: Record) -> bool:
-        """True when the record conforms to the shape."""
-        out: list[Result] = []
-        self._run(record, out)
-        return not out
+        """True when the record conforms to the shape (stops at the first failed constraint)."""
+        try:
+            self._run(record, _FirstFailure())
+        except _Failed:
+            return False
+        return True
 
     def to_triples(self, record: Record, focus: Node) -> Iterator[Triple]:
         """The RDF the record stands for, with ``focus`` as its node (what :func:`validate_graph` would see).
