@@ -14,8 +14,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 
 from policykg.eligibility.profiles import (
-    COMPANY_FORMS, INDUSTRIES, KEYS, PROPERTIES, REQUIRED, Profile, party_kinds, profile_from_mapping,
-    read_profiles,
+    COMPANY_FORMS, CONDITION, INDUSTRIES, KEYS, PROPERTIES, REQUIRED, Profile, conditions, party_kinds,
+    profile_from_mapping, read_profiles,
 )
 from policykg.errors import LoadError, PolicyKGError, ProfileError
 from policykg.namespaces import INDUSTRY, PARTY, PK, SCHEME
@@ -59,7 +59,10 @@ def test_every_key_has_a_documented_property(ontology: Graph) -> None:
     assert (PK.EnterpriseProfile, RDF.type, OWL.Class) in module
     declared = {s for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
                 for s in module.subjects(RDF.type, kind)}
-    assert declared == {PK.EnterpriseProfile, *PROPERTIES.values()}
+    # every input key, and the size class the engine derives (not an input key)
+    assert declared == {PK.EnterpriseProfile, *PROPERTIES.values(), PK.profileSizeClass}
+    assert PK.profileSizeClass not in PROPERTIES.values()
+    assert module.value(PK.profileSizeClass, RDFS.domain) == PK.EnterpriseProfile
     for term in declared:
         for prop in (RDFS.label, SKOS.definition):
             assert {o.language for o in module.objects(term, prop)} == {"zh", "en"}, (term, prop)
@@ -380,6 +383,8 @@ def _raw_rdf(data: Mapping[str, object], node: URIRef) -> Graph:
                 graph.add((node, prop, INDUSTRY[str(v)]))
             elif key == "beneficiary_kind":
                 graph.add((node, prop, PARTY[str(v)]))
+            elif key == "attests":
+                graph.add((node, prop, URIRef(str(v)) if ":" in str(v) else URIRef(CONDITION + str(v))))
             elif key == "established_on":
                 graph.add((node, prop, Literal(str(v), datatype=XSD.date)))
             elif module.value(prop, RDFS.range) == XSD.decimal and isinstance(v, (int, float)):
@@ -406,6 +411,8 @@ BAD_RECORDS: dict[str, dict[str, object]] = {
     "unknown party kind": {**GOOD, "beneficiary_kind": ["bank"]},
     "unknown key": {**GOOD, "employee_count": 3},
     "empty name": {**GOOD, "name": " "},
+    "attests not a condition IRI": {**GOOD, "attests": ["https://example.org/condition/x/y"]},
+    "attests not a slug": {**GOOD, "attests": ["special difficulty"]},
 }
 GOOD_RECORDS: dict[str, dict[str, object]] = {
     "minimal": GOOD,
@@ -417,7 +424,8 @@ GOOD_RECORDS: dict[str, dict[str, object]] = {
                    "graduates_trained": 0, "hard_to_employ_hired": 2, "rd_expenses_expensed": 1.0,
                    "rd_expenses_capitalised": 2.0, "technology_transfer_income": 3.0,
                    "technology_service_income": 4.0, "guarantee_business_volume": 5.0,
-                   "guarantee_business_growth": 6.0, "financial_leasing_amount": 7.0},
+                   "guarantee_business_growth": 6.0, "financial_leasing_amount": 7.0,
+                   "attests": ["7-tax-deferral/special-difficulty", CONDITION + "30-finance-lease-subsidy/reviewed-and-confirmed"]},
 }
 
 
@@ -450,3 +458,76 @@ def test_a_batch_graph_of_profiles_conforms(shapes: Graph) -> None:
     for p in _read(PROFILES / "batch_mixed.csv") + _read(PROFILES / "batch_mixed.jsonl"):
         graph += p.to_rdf(BNode())
     assert validate(graph, shapes).conforms
+
+
+# ------------------------------------------------------------------------------------------- attestations
+
+DEFERRAL = CONDITION + "7-tax-deferral/special-difficulty"
+LEASE = CONDITION + "30-finance-lease-subsidy/reviewed-and-confirmed"
+
+
+def test_attests_are_the_conditions_of_the_eligibility_shapes() -> None:
+    known = conditions()
+    assert DEFERRAL in known and LEASE in known
+    shapes = Graph().parse(ROOT / "shapes" / "eligibility" / "qingzhengfa-2012-46.ttl", format="turtle")
+    assert known == {str(c) for c in shapes.subjects(SKOS.inScheme, SCHEME.conditions)}
+
+
+@pytest.mark.parametrize("value", [
+    ["7-tax-deferral/special-difficulty", LEASE],
+    (DEFERRAL, " 30-finance-lease-subsidy/reviewed-and-confirmed "),
+    "7-tax-deferral/special-difficulty|30-finance-lease-subsidy/reviewed-and-confirmed",
+    [DEFERRAL, LEASE, "7-tax-deferral/special-difficulty"],  # repeated: kept once
+])
+def test_attests_slugs_and_iris_become_full_iris(value: object) -> None:
+    profile = profile_from_mapping({**GOOD, "attests": value}, location="$")
+    assert profile.attests == (DEFERRAL, LEASE)
+    assert profile.to_record()["attests"] == (DEFERRAL, LEASE)
+    node = URIRef("https://example.org/profile/a")
+    graph = profile.to_rdf(node)
+    assert set(graph.objects(node, PK.attests)) == {URIRef(DEFERRAL), URIRef(LEASE)}
+    assert validate(graph, load_shapes("profile")).conforms
+
+
+def test_no_attests_by_default_and_no_size_class_in_record_or_rdf() -> None:
+    profile = profile_from_mapping(GOOD, location="$")
+    assert profile.attests == () and profile.to_record()["attests"] == ()
+    assert "size_class" not in profile.to_record()
+    graph = profile.to_rdf(URIRef("https://example.org/profile/a"))
+    assert not set(graph.triples((None, PK.attests, None)))
+    assert not set(graph.triples((None, PK.profileSizeClass, None)))
+
+
+@pytest.mark.parametrize(("value", "fragment"), [
+    (["7-tax-deferral/special-dificulty"], "unknown condition '7-tax-deferral/special-dificulty'; did you mean "
+                                           "'7-tax-deferral/special-difficulty'?"),
+    (["special difficulty"], "not a condition IRI or slug: 'special difficulty'"),
+    (["https://example.org/condition/7-tax-deferral/special-difficulty"], "not a condition IRI or slug"),
+    ([3], "expected a condition IRI or slug, got a number"),
+    (5, "expected a list of condition IRIs or slugs, got a number"),
+])
+def test_bad_attests_name_the_key(value: object, fragment: str) -> None:
+    with pytest.raises(ProfileError) as info:
+        profile_from_mapping({**GOOD, "attests": value}, location="p.json:$")
+    assert info.value.location == "p.json:$.attests"
+    assert fragment in str(info.value) and "\n" not in str(info.value)
+
+
+def test_attests_in_csv_and_turtle(tmp_path: Path) -> None:
+    csv_path = tmp_path / "batch.csv"
+    csv_path.write_text("name,industry,employees,annual_revenue,total_assets,attests\n"
+                        "A,retail,3,1000,500,7-tax-deferral/special-difficulty|" + LEASE + "\n"
+                        "B,retail,3,1000,500,\n"
+                        "C,retail,3,1000,500,7-tax-deferral/nothing\n", encoding="utf-8")
+    profiles = read_profiles(csv_path)
+    assert next(profiles).attests == (DEFERRAL, LEASE)
+    assert next(profiles).attests == ()
+    with pytest.raises(ProfileError) as info:
+        next(profiles)
+    assert info.value.location == f"{csv_path}:4" and "attests (column 6): unknown condition" in str(info.value)
+    node = URIRef("https://example.org/profile/a")
+    ttl = tmp_path / "p.ttl"
+    profile_from_mapping({**GOOD, "attests": [LEASE, DEFERRAL]}, location="$").to_rdf(node).serialize(
+        ttl, format="turtle")
+    [back] = _read(ttl)
+    assert set(back.attests) == {DEFERRAL, LEASE}

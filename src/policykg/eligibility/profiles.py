@@ -15,6 +15,14 @@ a file that cannot be read at all raises :class:`~policykg.errors.LoadError`.
 ...                           "annual_revenue": 900000, "total_assets": "500000.50"}, location="$")
 >>> p.employees, p.total_assets, p.beneficiary_kind
 (8, Decimal('500000.50'), ('enterprise',))
+
+Attestations (``attests``) are the conditions of the eligibility shapes that no profile figure decides
+(``shapes/eligibility/*.ttl``, docs/eligibility.md): concept IRIs, or slugs ``{measure-slug}/{condition}``,
+stored as full IRIs.
+
+>>> profile_from_mapping({"name": "A", "industry": "retail", "employees": 8, "annual_revenue": 0,
+...     "total_assets": 0, "attests": ["7-tax-deferral/special-difficulty"]}, location="$").attests
+('https://w3id.org/policykg/id/condition/7-tax-deferral/special-difficulty',)
 """
 
 from __future__ import annotations
@@ -36,10 +44,11 @@ from rdflib.namespace import RDF, SKOS, XSD
 
 from .. import resources
 from ..errors import LoadError, ProfileError
-from ..namespaces import INDUSTRY, PARTY, PK, SCHEME
+from ..namespaces import ID, INDUSTRY, PARTY, PK, SCHEME
 
 __all__ = [
-    "COMPANY_FORMS", "INDUSTRIES", "KEYS", "PROPERTIES", "REQUIRED", "Profile", "party_kinds",
+    "COMPANY_FORMS", "CONDITION", "INDUSTRIES", "KEYS", "PROPERTIES", "REQUIRED", "Profile", "conditions",
+    "party_kinds",
     "profile_from_mapping", "read_csv", "read_json", "read_jsonl", "read_profiles", "read_turtle",
 ]
 
@@ -63,7 +72,7 @@ _KINDS: dict[str, str] = {  # key -> kind of value, in the order of Profile's fi
     "graduates_trained": "count", "hard_to_employ_hired": "count", "rd_expenses_expensed": "money",
     "rd_expenses_capitalised": "money", "technology_transfer_income": "money",
     "technology_service_income": "money", "guarantee_business_volume": "money",
-    "guarantee_business_growth": "money", "financial_leasing_amount": "money",
+    "guarantee_business_growth": "money", "financial_leasing_amount": "money", "attests": "conditions",
 }
 #: every key a profile may have, in a fixed order
 KEYS: tuple[str, ...] = tuple(_KINDS)
@@ -79,6 +88,9 @@ PROPERTIES: dict[str, URIRef] = {
     key: PK[{"name": "profileName", "industry": "profileIndustry"}.get(key, _camel(key))] for key in KEYS
 }
 _DEFAULT_KINDS: tuple[str, ...] = ("enterprise",)
+#: namespace of the attestation concepts (scheme:conditions), ``{CONDITION}{measure-slug}/{slug}``
+CONDITION: str = str(ID) + "condition/"
+_CONDITION_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SPLIT = re.compile(r"[;,|\s]+")
 _TRUE = frozenset({"true", "1", "是", "yes"})
@@ -102,11 +114,31 @@ def party_kinds() -> frozenset[str]:
                      if str(c).startswith(prefix))
 
 
+@lru_cache(maxsize=1)
+def conditions() -> frozenset[str]:
+    """The IRIs of the attestation concepts of ``scheme:conditions``, defined in ``shapes/eligibility/*.ttl``.
+
+    Raises:
+        LoadError: a shapes file cannot be read.
+    """
+    found: set[str] = set()
+    folder = resources.shapes_dir() / "eligibility"
+    for path in sorted(folder.glob("*.ttl")) if folder.is_dir() else ():
+        try:
+            graph = Graph().parse(path, format="turtle")
+        except Exception as e:  # rdflib parser errors come in many classes
+            raise LoadError(f"cannot read the attestation concepts: {e}", location=str(path)) from e
+        found.update(str(c) for c in graph.subjects(SKOS.inScheme, SCHEME.conditions))
+    return frozenset(found)
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """One enterprise profile: money in yuan (Decimal), head counts in persons, durations in months.
 
     ``None`` means the key was not given; a benefit that needs it is undecided, never granted or refused.
+    ``attests`` holds the full IRIs of the conditions the applicant declares it meets (none by default).
+    The size class (``pk:profileSizeClass``) is not a key: the engine derives it before validation.
     ``source`` is where the profile was read (``batch.csv:5``, ``profiles.json:$[3]``); ``line`` its line
     when known.
     """
@@ -136,6 +168,7 @@ class Profile:
     guarantee_business_volume: Decimal | None = None
     guarantee_business_growth: Decimal | None = None
     financial_leasing_amount: Decimal | None = None
+    attests: tuple[str, ...] = ()
     line: int | None = field(default=None, compare=False)
     source: str | None = field(default=None, compare=False)
 
@@ -160,7 +193,7 @@ class Profile:
         graph.add((subject, RDF.type, PK.EnterpriseProfile))
         for key in KEYS:
             value = getattr(self, key)
-            if value is None:
+            if value is None or value == ():
                 continue
             prop = PROPERTIES[key]
             kind = _KINDS[key]
@@ -169,6 +202,9 @@ class Profile:
             elif kind == "parties":
                 for slug in value:
                     graph.add((subject, prop, PARTY[slug]))
+            elif kind == "conditions":
+                for iri in value:
+                    graph.add((subject, prop, URIRef(iri)))
             elif kind == "money":
                 graph.add((subject, prop, Literal(format(value, "f"), datatype=XSD.decimal)))
             elif kind == "count":
@@ -332,9 +368,41 @@ def _parties(value: object) -> tuple[str, ...]:
     return tuple(slugs)
 
 
+def _condition(item: object) -> str:
+    if not isinstance(item, str):
+        raise _Bad(f"expected a condition IRI or slug, got {_kind_of(item)}")
+    text = item.strip()
+    slug = text.removeprefix(CONDITION)
+    if not _CONDITION_SLUG.fullmatch(slug) or ("://" in text and not text.startswith(CONDITION)):
+        raise _Bad(f"not a condition IRI or slug: {item!r} (expected {CONDITION}{{measure-slug}}/{{condition}} "
+                   f"or {{measure-slug}}/{{condition}})")
+    iri = CONDITION + slug
+    known = conditions()
+    if iri not in known:
+        short = sorted(c.removeprefix(CONDITION) for c in known)
+        raise _Bad(f"unknown condition {slug!r}{_closest(slug, short)} (the conditions of the eligibility shapes, "
+                   f"scheme:conditions)")
+    return iri
+
+
+def _conditions(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items: list[object] = [s for s in (part.strip() for part in value.split("|")) if s]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        raise _Bad(f"expected a list of condition IRIs or slugs, got {_kind_of(value)}")
+    iris: list[str] = []
+    for item in items:
+        iri = _condition(item)
+        if iri not in iris:
+            iris.append(iri)
+    return tuple(iris)
+
+
 _PARSERS: dict[str, Callable[[object], object]] = {
     "text": _text, "industry": _industry, "count": _count, "money": _money, "bool": _boolean,
-    "parties": _parties, "date": _date, "form": _form,
+    "parties": _parties, "date": _date, "form": _form, "conditions": _conditions,
 }
 _FIELD_PARSERS: dict[str, Callable[[object], object]] = {key: _PARSERS[kind] for key, kind in _KINDS.items()}
 
@@ -505,7 +573,8 @@ def read_jsonl(path: Path) -> Iterator[Profile]:
 def read_csv(path: Path) -> Iterator[Profile]:
     """Profiles of a ``.csv`` file: a header row with the keys, one profile per row, streamed.
 
-    An empty cell is a missing key; ``beneficiary_kind`` may list several slugs separated by ``;``.
+    An empty cell is a missing key; ``beneficiary_kind`` may list several slugs separated by ``;``, ``attests``
+    several conditions separated by ``|``.
 
     Raises:
         LoadError: the file cannot be read or a line is not UTF-8 text (location ``file:line``).
@@ -597,6 +666,8 @@ def read_turtle(path: Path) -> Iterator[Profile]:
                 data[key] = str(objects[0]).removeprefix(str(INDUSTRY))
             elif key == "beneficiary_kind":
                 data[key] = sorted(str(o).removeprefix(str(PARTY)) for o in objects)
+            elif key == "attests":
+                data[key] = sorted(str(o) for o in objects)
             else:
                 literal = objects[0]
                 data[key] = literal.toPython() if isinstance(literal, Literal) else str(literal)
