@@ -28,6 +28,8 @@ malformed (:class:`~policykg.errors.ValidationFailure`) rather than silently ign
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -66,16 +68,16 @@ def _short(term: Node) -> str:
 
 
 
-class Path:
+class Path(ABC):
     """A SHACL property path (https://www.w3.org/TR/shacl/#property-paths); compares by structure."""
 
+    @abstractmethod
     def values(self, g: Graph, node: Node) -> Iterator[Node]:
         """The nodes reached from ``node`` in ``g`` (with repetitions; callers deduplicate)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def inverse_values(self, g: Graph, node: Node) -> Iterator[Node]:
         """The nodes from which ``node`` is reached in ``g``."""
-        raise NotImplementedError
 
     def value_nodes(self, g: Graph, node: Node) -> list[Node]:
         """The value nodes of ``node``: distinct, in the order first reached."""
@@ -638,16 +640,16 @@ def _unsupported(shape: Shape, component: URIRef, where: str) -> ValidationFailu
 # ------------------------------------------------------------------------------------- constraints
 
 
-class Constraint:
+class Constraint(ABC):
     """One SHACL Core constraint component instance with its parameter values, already converted."""
 
     component: ClassVar[URIRef]
     #: the parameter as a native value (for explanations)
     parameter: object = None
 
+    @abstractmethod
     def graph(self, ctx: _GraphContext, shape: Shape, focus: Node, values: list[Node]) -> Iterable[Result]:
         """The results of this constraint for ``focus`` and its value nodes in a data graph."""
-        raise NotImplementedError
 
     def record_value(self, rc: _RecordCompiler, shape: Shape, spec: FieldSpec) -> ValueTest | None:
         """A test of one native value of a field, or None for constraints over all the values.
@@ -678,8 +680,9 @@ class Constraint:
 class _ValueConstraint(Constraint):
     """A constraint that tests each value node on its own."""
 
+    @abstractmethod
     def ok(self, ctx: _GraphContext, value: Node) -> bool:
-        raise NotImplementedError
+        """True if one value node satisfies the constraint."""
 
     def graph(self, ctx: _GraphContext, shape: Shape, focus: Node, values: list[Node]) -> Iterable[Result]:
         return [_result(shape, focus, v, self.component, self.parameter) for v in values if not self.ok(ctx, v)]
