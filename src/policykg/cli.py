@@ -189,6 +189,31 @@ def ingest(
         typer.echo(g.serialize(format="turtle"))
 
 
+@app.command()
+def serve(
+    host: Optional[str] = typer.Option(None, "--host", help="Interface to bind [default: 127.0.0.1; $POLICYKG_HOST]."),
+    port: Optional[int] = typer.Option(None, "--port", help="Port; 0 picks a free one [default: 8000; $POLICYKG_PORT]."),
+    store: Optional[Path] = StoreOption,
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds per query, then it is killed [default: 10; $POLICYKG_QUERY_TIMEOUT]."),
+    max_rows: Optional[int] = typer.Option(None, "--max-rows", help="Rows (triples) per result, more are cut [default: 10000; $POLICYKG_MAX_ROWS]."),
+    max_body: Optional[int] = typer.Option(None, "--max-body", help="Bytes per request body [default: 1000000; $POLICYKG_MAX_BODY]."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Query worker processes [default: 2; $POLICYKG_WORKERS]."),
+    max_concurrent: Optional[int] = typer.Option(None, "--max-concurrent", help="Queries running or waiting, more get 503 [default: 8; $POLICYKG_MAX_CONCURRENT]."),
+    allow_update: bool = typer.Option(False, "--allow-update", help="Accept SPARQL Update (on an in-memory copy; the store on disk is never written). Needs --update-token."),
+    update_token: Optional[str] = typer.Option(None, "--update-token", help="Bearer token updates must present [$POLICYKG_UPDATE_TOKEN]."),
+    access_log: bool = typer.Option(False, "--access-log", help="Log every request to stderr."),
+) -> None:
+    """Serve the read-only SPARQL 1.1 endpoint at /sparql (see docs/endpoint.md). 启动 SPARQL 端点。"""
+    from .server.run import serve as run_server
+    from .server.settings import Settings
+
+    settings = Settings.from_env().with_options(
+        host=host, port=port, store=store, timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
+        max_concurrent=max_concurrent, allow_update=allow_update or None, update_token=update_token)
+    _progress_store(settings.store_path)  # build (or rebuild) before the workers open it read-only
+    run_server(settings, access_log=access_log)
+
+
 def _error_line(text: str) -> None:
     """One unwrapped line on stderr (newlines inside the message are folded)."""
     sys.stderr.write(" ".join(text.split("\n")) + "\n")

@@ -34,6 +34,10 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
 CPSV = Namespace("http://purl.org/vocab/cpsv#")
 QUDT_UNIT = Namespace("http://qudt.org/vocab/unit/")
+#: the SPARQL endpoint's self-description: service description, VoID, W3C format IRIs
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
 #: prefixes used when serialising and in the query library
 PREFIXES: dict[str, str] = {

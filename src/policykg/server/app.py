@@ -93,8 +93,6 @@ def create_app(settings: Settings | None = None, *, executor: QueryExecutor | No
     ``executor`` defaults to the embedded store's worker pool (:class:`policykg.server.pool.WorkerPool`);
     ``providers`` to :data:`ROUTE_PROVIDERS`.
     """
-    from contextlib import asynccontextmanager
-
     from starlette.applications import Starlette
     from starlette.exceptions import HTTPException as StarletteHTTPException
     from starlette.middleware import Middleware
@@ -109,14 +107,6 @@ def create_app(settings: Settings | None = None, *, executor: QueryExecutor | No
     routes: list[Any] = []
     for name in providers if providers is not None else ROUTE_PROVIDERS:
         routes.extend(_provider(name)(ctx))
-
-    @asynccontextmanager
-    async def lifespan(app: Any):  # type: ignore[no-untyped-def]
-        await ctx.executor.start()
-        try:
-            yield
-        finally:
-            await ctx.executor.close()
 
     async def http_exception(request: Any, exc: Any) -> Any:
         status = exc.status_code
@@ -138,10 +128,50 @@ def create_app(settings: Settings | None = None, *, executor: QueryExecutor | No
             Middleware(BodyLimit, max_body=settings.max_body),
         ],
         exception_handlers={StarletteHTTPException: http_exception, Exception: any_exception},
-        lifespan=lifespan,
     )
-    app.state.ctx = ctx
-    return app
+    return PolicyKGApp(app, ctx)
+
+
+class PolicyKGApp:
+    """The ASGI app: Starlette for HTTP, and a lifespan that starts and stops the query executor.
+
+    ``state.ctx`` is the ServerContext; ``state.on_ready`` callbacks run once the executor is ready;
+    a startup failure (a PolicyKGError, e.g. no store) is kept in ``state.startup_error`` and reported
+    to the server as a failed startup without a traceback.
+    """
+
+    def __init__(self, starlette: Any, ctx: ServerContext) -> None:
+        self.starlette = starlette
+        self.ctx = ctx
+        self.state = starlette.state
+        self.state.ctx = ctx
+        self.state.on_ready = []
+        self.state.startup_error = None
+
+    @property
+    def routes(self) -> list[Any]:
+        return self.starlette.routes  # type: ignore[no-any-return]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await self.starlette(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.ctx.executor.start()
+                except Exception as e:
+                    self.state.startup_error = e
+                    await send({"type": "lifespan.startup.failed", "message": ""})
+                    return
+                for callback in self.state.on_ready:
+                    callback()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.ctx.executor.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
 
 #: response headers a browser script may read (CORS)

@@ -1,0 +1,176 @@
+"""A query worker process: ``python -m policykg.server.worker STORE [--memory-copy]``.
+
+It opens the store read-only (or, with ``--memory-copy``, loads a copy of it into memory that
+updates may change — the store on disk is never written), then answers :class:`QueryJob` frames on
+stdin with reply frames on stdout until stdin closes. Frames are a 4-byte big-endian length and a
+pickle; only the parent process (:mod:`policykg.server.pool`) talks to it. The parent kills a worker
+whose query runs past the wall-clock limit; pyoxigraph cannot be interrupted any other way.
+
+Results are serialised here, in the format the client negotiated: pyoxigraph writes the result once
+as TSV (SELECT) or N-Triples (CONSTRUCT/DESCRIBE) — one line per row — so the row cap is a count of
+lines, and other formats are written by pyoxigraph from that (lossless) text.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+
+from .executor import QueryJob, QueryOutcome, Term
+
+_HEADER = struct.Struct(">I")
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def read_frame(stream: BinaryIO) -> bytes | None:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        return None
+    return data
+
+
+def write_frame(stream: BinaryIO, obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _term(t: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if t.kind == "uri":
+        return ox.NamedNode(t.value)
+    if t.kind == "bnode":
+        return ox.BlankNode(t.value)
+    if t.language:
+        return ox.Literal(t.value, language=t.language)
+    return ox.Literal(t.value, datatype=ox.NamedNode(t.datatype) if t.datatype else None)
+
+
+def open_store(root: Path, memory_copy: bool) -> ox.Store:
+    from ..store import EmbeddedStore
+
+    embedded = EmbeddedStore(root)
+    if not memory_copy:
+        return embedded.ox
+    copy = ox.Store()
+    copy.bulk_load(embedded.dump(ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    return copy
+
+
+def graphs(store: ox.Store) -> tuple[str, ...]:
+    return tuple(sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)))
+
+
+def _cut(data: bytes, lines: int) -> bytes:
+    """The first ``lines`` lines of ``data``."""
+    end = -1
+    for _ in range(lines):
+        end = data.find(b"\n", end + 1)
+        if end < 0:
+            return data
+    return data[: end + 1]
+
+
+def run(store: ox.Store, job: QueryJob) -> QueryOutcome:
+    """Evaluate one job; SyntaxError for a malformed query, OSError for a store failure."""
+    if job.update:
+        store.update(job.sparql, base_iri=job.base_iri)
+        return QueryOutcome(form="update", media_type="", body=b"")
+    kwargs: dict[str, Any] = {"base_iri": job.base_iri}
+    if job.default_graphs is not None or job.named_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in (job.default_graphs or ())]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in (job.named_graphs or ())]
+    else:
+        kwargs["use_default_graph_as_union"] = job.union_default_graph
+    if job.substitutions:
+        kwargs["substitutions"] = {ox.Variable(k): _term(v) for k, v in job.substitutions.items()}
+    result = store.query(job.sparql, **kwargs)
+    if isinstance(result, ox.QueryBoolean):
+        fmt = RESULT_FORMATS[job.select_format]
+        return QueryOutcome("ask", fmt.media_type, result.serialize(format=fmt), rows=1)
+    if isinstance(result, ox.QuerySolutions):
+        fmt = RESULT_FORMATS[job.select_format]
+        tsv = result.serialize(format=ox.QueryResultsFormat.TSV)
+        assert tsv is not None
+        rows = tsv.count(b"\n") - 1
+        truncated = job.max_rows is not None and rows > job.max_rows
+        if truncated:
+            tsv = _cut(tsv, job.max_rows + 1)  # type: ignore[operator]
+            rows = job.max_rows  # type: ignore[assignment]
+        if fmt is ox.QueryResultsFormat.TSV:
+            body = tsv
+        else:
+            parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+            body = parsed.serialize(format=fmt)  # type: ignore[union-attr]
+        return QueryOutcome("select", fmt.media_type, body, rows=rows, truncated=truncated)
+    rdf = RDF_FORMATS[job.graph_format]
+    nt = result.serialize(format=ox.RdfFormat.N_TRIPLES)
+    assert nt is not None
+    rows = nt.count(b"\n")
+    truncated = job.max_rows is not None and rows > job.max_rows
+    if truncated:
+        nt = _cut(nt, job.max_rows)  # type: ignore[arg-type]
+        rows = job.max_rows  # type: ignore[assignment]
+    if rdf is ox.RdfFormat.N_TRIPLES:
+        body = nt
+    else:
+        from ..namespaces import PREFIXES
+
+        prefixes = PREFIXES if rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+        body = ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=rdf, prefixes=prefixes) or b""
+    return QueryOutcome("graph", rdf.media_type, body, rows=rows, truncated=truncated)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    root = Path(args[0])
+    memory_copy = "--memory-copy" in args[1:]
+    # replies go to the original stdout; anything else printed goes to stderr
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    inp = sys.stdin.buffer
+    try:
+        store = open_store(root, memory_copy)
+    except Exception as e:  # the parent reports it (StoreError messages are one line)
+        write_frame(out, ("failed", f"{type(e).__name__}: {e}"))
+        return 1
+    write_frame(out, ("ready", graphs(store)))
+    while True:
+        frame = read_frame(inp)
+        if frame is None:
+            return 0
+        job: QueryJob = pickle.loads(frame)
+        try:
+            outcome = run(store, job)
+        except SyntaxError as e:
+            write_frame(out, ("syntax", str(e)))
+            continue
+        except Exception as e:  # evaluation errors (e.g. a store read failure): reported, not fatal
+            write_frame(out, ("error", f"{type(e).__name__}: {e}"))
+            continue
+        write_frame(out, ("ok", outcome, graphs(store) if job.update else None))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
