@@ -202,6 +202,7 @@ def serve(
     allow_update: bool = typer.Option(False, "--allow-update", help="Accept SPARQL Update (on an in-memory copy; the store on disk is never written). Needs --update-token."),
     update_token: Optional[str] = typer.Option(None, "--update-token", help="Bearer token updates must present [$POLICYKG_UPDATE_TOKEN]."),
     access_log: bool = typer.Option(False, "--access-log", help="Log every request to stderr."),
+    no_rebuild: bool = typer.Option(False, "--no-rebuild", help="Serve the store as it is built (never rebuild a stale one; a missing one is still an error)."),
 ) -> None:
     """Serve the read-only SPARQL 1.1 endpoint at /sparql (see docs/endpoint.md). 启动 SPARQL 端点。"""
     from .server.run import serve as run_server
@@ -210,7 +211,12 @@ def serve(
     settings = Settings.from_env().with_options(
         host=host, port=port, store=store, timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
         max_concurrent=max_concurrent, allow_update=allow_update or None, update_token=update_token)
-    _progress_store(settings.store_path)  # build (or rebuild) before the workers open it read-only
+    if no_rebuild:
+        from .store import EmbeddedStore
+
+        EmbeddedStore(settings.store_path)  # a missing store is one line on stderr, not a worker failure
+    else:
+        _progress_store(settings.store_path)  # build (or rebuild) before the workers open it read-only
     run_server(settings, access_log=access_log)
 
 
