@@ -26,6 +26,8 @@ SCHEME = Namespace(BASE + "id/scheme/")
 TAX_KIND = Namespace(BASE + "id/tax-kind/")
 FAMILY = Namespace(BASE + "id/benefit-family/")
 ARTICLE_KIND = Namespace(BASE + "id/article-kind/")
+LEVEL = Namespace(BASE + "id/administrative-level/")
+METHOD = Namespace(BASE + "id/valuation-method/")
 #: named graphs, one per source: GRAPH/{kind}/{name}
 GRAPH = Namespace(BASE + "graph/")
 
@@ -57,6 +59,8 @@ PREFIXES: dict[str, str] = {
     "taxkind": str(TAX_KIND),
     "family": str(FAMILY),
     "articlekind": str(ARTICLE_KIND),
+    "level": str(LEVEL),
+    "method": str(METHOD),
     "eli": str(ELI),
     "org": str(ORG),
     "odrl": str(ODRL),
@@ -71,7 +75,7 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
-    "AGENCY", "ARTICLE_KIND", "BASE", "FAMILY", "TAX_KIND", "CPSV", "DCTERMS", "DOC", "ELI", "GRAPH", "ID", "INDICATOR", "INDUSTRY",
+    "AGENCY", "ARTICLE_KIND", "BASE", "FAMILY", "TAX_KIND", "CPSV", "DCTERMS", "DOC", "ELI", "GRAPH", "ID", "INDICATOR", "INDUSTRY", "LEVEL", "METHOD",
     "ODRL", "ORG", "OWL", "PARTY", "PK", "PREFIXES", "QUDT_UNIT", "RDF", "RDFS", "ROLE", "SCHEME",
     "SH", "SIZE", "SKOS", "STRATEGY", "TEMPORAL", "UNIT", "XSD",
 ]

@@ -330,6 +330,30 @@ class SizeStandard:
             raise ProfileError(f"industry {industry!r} is not one of: {', '.join(self.codes)}",
                                location="$.industry") from None
 
+    def size_class(self, industry: str, employees: int, annual_revenue: Decimal, total_assets: Decimal) -> str:
+        """The size class alone ("large" … "micro"), for values already checked by the profile reader.
+
+        The fast path of batch eligibility: the same procedure as :meth:`classify` without the
+        explanation (a test keeps the two in agreement).
+
+        Raises:
+            ProfileError: for an unknown industry.
+        """
+        rules = self.rules(industry)
+        values = {"employees": employees, "annual_revenue": annual_revenue, "total_assets": total_assets}
+
+        def holds(rule: SizeRule) -> bool:
+            met = (t.holds(values[t.indicator]) for t in rule.thresholds)  # type: ignore[arg-type]
+            return any(met) if rule.combinator == "any" else all(met)
+
+        if not holds(rules.sme):
+            return "large"
+        if holds(rules.medium):
+            return "medium"
+        if holds(rules.small):
+            return "small"
+        return "micro"
+
     def classify(self, industry: str, *, employees: int | None,
                  annual_revenue: Decimal | int | float | None,
                  total_assets: Decimal | int | float | None) -> SizeDecision:

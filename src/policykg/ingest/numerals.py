@@ -57,3 +57,17 @@ def chinese_to_int(numeral: str) -> int:
             raise ValueError(f"not a whole number: {numeral!r}")
         return int(value)
     return int(value)
+
+
+def int_to_chinese(number: int) -> str:
+    """The Chinese numeral of a whole number, as articles are numbered ("第五条", "第六十二条").
+
+    >>> int_to_chinese(5), int_to_chinese(62), int_to_chinese(103)
+    ('五', '六十二', '一百零三')
+
+    Raises:
+        ValueError: ``number`` is negative.
+    """
+    if number < 0:
+        raise ValueError(f"not a natural number: {number}")
+    return str(cn2an.an2cn(str(number)))
