@@ -171,11 +171,15 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + settings.timeout
         try:
-            try:
-                worker = await asyncio.wait_for(self._idle.get(), settings.timeout)
-            except asyncio.TimeoutError:
-                raise HTTPError(503, "busy", f"no query worker became free within {settings.timeout:g} s; "
-                                "retry shortly", headers={"Retry-After": str(math.ceil(settings.timeout))}) from None
+            while True:
+                try:
+                    worker = await asyncio.wait_for(self._idle.get(), max(0.001, deadline - loop.time()))
+                except asyncio.TimeoutError:
+                    raise HTTPError(503, "busy", f"no query worker became free within {settings.timeout:g} s; "
+                                    "retry shortly", headers={"Retry-After": str(math.ceil(settings.timeout))}) from None
+                if worker.alive:
+                    break
+                self._replace(worker)  # died while idle (killed from outside): never hand it a query
             try:
                 reply = await asyncio.wait_for(worker.call(job), max(0.001, deadline - loop.time()))
             except asyncio.TimeoutError:

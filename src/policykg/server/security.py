@@ -218,23 +218,45 @@ def check(
     readings = [text]
     if _CODEPOINT.search(text):
         readings.append(_unescaped(text))
-    analyses = []
+    analyses: list[Analysis] = []
+    unreadable: tuple[str, LexError] | None = None
     for reading in readings:
         try:
             analyses.append(analyse(reading))
         except LexError as e:
-            raise HTTPError(400, "malformed-query", f"cannot read the {operation}: {e} at "
-                            f"{':'.join(map(str, position(reading, e.offset)))}",
-                            message_zh=f"无法读取 SPARQL 文本：第 {position(reading, e.offset)[0]} 行有非法字符",
-                            position=position(reading, e.offset)) from None
+            if reading is text:
+                unreadable = (reading, e)
+    # refusals first, from every reading the lexer could read
+    _refuse(analyses, operation=operation, graphs=graphs, allow_update=allow_update)
+    if unreadable is not None:
+        reading, e = unreadable
+        line, column = position(reading, e.offset)
+        raise HTTPError(400, "malformed-query", f"cannot read the {operation}: {e} at line {line}, column {column}",
+                        message_zh=f"无法读取 SPARQL 文本：第 {line} 行第 {column} 列有非法字符",
+                        position=(line, column))
     main = analyses[0]
-    if operation == "update" or any(a.kind == "update" for a in analyses):
-        if not allow_update:
-            raise HTTPError(403, "read-only", "this endpoint is read-only: SPARQL Update is not accepted")
     if operation == "query" and main.kind == "update":
-        raise HTTPError(400, "malformed-query", "an update was sent as a query; send it as `update` "
-                        "(the endpoint is read-only unless started with --allow-update)",
+        raise HTTPError(400, "malformed-query", "an update was sent as a query; send it as `update`",
                         message_zh="这是 SPARQL Update，不是查询")
+    if operation == "query":
+        for param, iris in (("default-graph-uri", protocol_default), ("named-graph-uri", protocol_named)):
+            for iri in iris:
+                if iri not in graphs:
+                    raise HTTPError(403, "dataset-refused",
+                                    f"{param}={iri}: the endpoint only queries its own graphs")
+        return Checked("query", main.form, text)
+    # an enabled update: USING / WITH may name new graphs of the in-memory copy (nothing is fetched)
+    if (protocol_default or protocol_named) and any(
+            d.clause in ("USING", "USING NAMED", "WITH") for d in main.datasets):
+        raise HTTPError(400, "bad-request", "using-graph-uri / using-named-graph-uri cannot be combined "
+                        "with USING or WITH in the update")
+    rewritten = with_using(main, protocol_default, protocol_named) if (protocol_default or protocol_named) else text
+    return Checked("update", None, rewritten)
+
+
+def _refuse(analyses: Sequence[Analysis], *, operation: str, graphs: Collection[str], allow_update: bool) -> None:
+    if not allow_update and (operation == "update" or any(a.kind == "update" for a in analyses)):
+        raise HTTPError(403, "read-only", "this endpoint is read-only: SPARQL Update is not accepted")
     for a in analyses:
         if a.service:
             raise HTTPError(403, "service-refused", "SERVICE (federated query) is not allowed on this endpoint",
@@ -246,24 +268,11 @@ def check(
         known = set(graphs)
         for a in analyses:
             for d in a.datasets:
-                if d.iri not in known:
+                if d.clause.startswith("FROM") and d.iri not in known:
                     raise HTTPError(403, "dataset-refused",
                                     f"{d.clause} <{d.iri}>: the endpoint only queries its own graphs "
                                     f"(list them with SELECT DISTINCT ?g {{ GRAPH ?g {{}} }})",
                                     position=position(a.text, d.offset))
-        for param, iris in (("default-graph-uri", protocol_default), ("named-graph-uri", protocol_named)):
-            for iri in iris:
-                if iri not in known:
-                    raise HTTPError(403, "dataset-refused",
-                                    f"{param}={iri}: the endpoint only queries its own graphs")
-        return Checked("query", main.form, text)
-    # an enabled update: USING / WITH may name new graphs of the in-memory copy (nothing is fetched)
-    if (protocol_default or protocol_named) and any(
-            d.clause in ("USING", "USING NAMED", "WITH") for d in main.datasets):
-        raise HTTPError(400, "bad-request", "using-graph-uri / using-named-graph-uri cannot be combined "
-                        "with USING or WITH in the update")
-    rewritten = with_using(main, protocol_default, protocol_named) if (protocol_default or protocol_named) else text
-    return Checked("update", None, rewritten)
 
 
 def with_using(analysis: Analysis, default: Sequence[str], named: Sequence[str]) -> str:
