@@ -102,13 +102,14 @@ def negotiate(accept: str | None, offered: Sequence[Format]) -> Format:
     best: tuple[float, int, int] | None = None
     chosen: Format | None = None
     for order, fmt in enumerate(offered):
-        for mt in (fmt.media_type, *fmt.aliases):
-            q, spec = quality(ranges, mt)
-            if q <= 0:
-                continue
-            key = (q, spec, -order)
-            if best is None or key > best:
-                best, chosen = key, fmt
+        # the most specific range naming any of the format's media types decides (application/json
+        # matched by */* does not undo application/sparql-results+json;q=0)
+        q, spec = max((quality(ranges, mt)[::-1] for mt in (fmt.media_type, *fmt.aliases)))[::-1]
+        if q <= 0:
+            continue
+        key = (q, spec, -order)
+        if best is None or key > best:
+            best, chosen = key, fmt
     if chosen is None:
         raise HTTPError(406, "not-acceptable",
                         f"none of the result formats is acceptable ({accept}); this query can answer "

@@ -278,7 +278,7 @@ def _refuse(analyses: Sequence[Analysis], *, operation: str, graphs: Collection[
 def with_using(analysis: Analysis, default: Sequence[str], named: Sequence[str]) -> str:
     """The update with the protocol's using-graph-uri / using-named-graph-uri as USING clauses of
     every DELETE/INSERT … WHERE operation (SPARQL 1.1 Protocol §2.2.3), inserted before its WHERE."""
-    clauses = "".join(f" USING <{g}>" for g in default) + "".join(f" USING NAMED <{g}>" for g in named) + " "
+    clauses = "".join(f"USING <{g}> " for g in default) + "".join(f"USING NAMED <{g}> " for g in named)
     tokens, text = analysis.tokens, analysis.text
     inserts: list[int] = []
     depth = 0
