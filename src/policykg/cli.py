@@ -30,6 +30,8 @@ err = Console(stderr=True, highlight=False)
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 StoreOption = typer.Option(None, "--store", help="Store folder (default: $POLICYKG_STORE or the user data folder).")
+EndpointOption = typer.Option(None, "--endpoint", help="Run against this SPARQL 1.1 endpoint instead of the embedded "
+                              "store, e.g. http://127.0.0.1:7878/query (see docs/external-store.md).")
 
 
 class QueryFormat(str, Enum):
@@ -54,6 +56,15 @@ def _progress_store(store: Optional[Path]):  # type: ignore[no-untyped-def]
         with err.status("building the store (构建知识库)…") as status:
             return open_store(root, progress=lambda msg: status.update(f"building: {msg}"))
     return open_store(root, rebuild_if_stale=False)
+
+
+def _read_store(store: Optional[Path], endpoint: Optional[str]):  # type: ignore[no-untyped-def]
+    """The store a read command uses: the SPARQL endpoint given with --endpoint, else the embedded store."""
+    if endpoint is None:
+        return _progress_store(store)
+    from .remote import open_read_store
+
+    return open_read_store(store, endpoint)
 
 
 @app.command()
@@ -149,6 +160,7 @@ def query(
     param: list[str] = typer.Option([], "--param", "-p", help="NAME=VALUE, repeatable."),
     fmt: QueryFormat = typer.Option(QueryFormat.table, "--format", help="json (W3C SPARQL JSON) | csv | tsv | table"),
     store: Optional[Path] = StoreOption,
+    endpoint: Optional[str] = EndpointOption,
 ) -> None:
     """Run a named query (or a SPARQL file) and print its results."""
     from .errors import QueryParameterError
@@ -162,12 +174,54 @@ def query(
             raise QueryParameterError(f"--param {item!r} should be NAME=VALUE")
         params[name.strip()] = value
     q = QueryRegistry().get(name_or_file)
-    s = _progress_store(store)
+    s = _read_store(store, endpoint)
     result = run(s, q, params=params)
     if result.kind == "graph":
         typer.echo(graph_to_turtle(result.triples), nl=False)
     else:
         typer.echo(serialize(result, ResultFormat.from_key(fmt.value)), nl=False)
+
+
+@app.command()
+def push(
+    endpoint: str = typer.Option(..., "--endpoint", help="The query endpoint of the SPARQL store to fill, "
+                                 "e.g. http://127.0.0.1:7878/query."),
+    graph_store: Optional[str] = typer.Option(None, "--graph-store", help="Its Graph Store Protocol URL "
+                                              "[default: derived from the endpoint; see docs/external-store.md]."),
+    store: Optional[Path] = StoreOption,
+    prune: bool = typer.Option(True, "--prune/--no-prune", help="Delete the policykg graphs the store no longer has."),
+) -> None:
+    """Load every named graph of the built store into a SPARQL store (Graph Store Protocol). 推送到外部 SPARQL 存储。
+
+    Exit 0 pushed; 1 pushed, but the endpoint's default graph is not the union of its named graphs.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .remote import push as do_push
+    from .remote import remote_from_env
+
+    remote = remote_from_env(endpoint, graph_store_url=graph_store)
+    s = _progress_store(store)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        task = progress.add_task("pushing (推送)", total=len(s.named_graphs()))
+
+        def step(graph: str, done: int, total: int) -> None:
+            progress.update(task, description=f"PUT {graph}", completed=done)
+
+        report = do_push(s, remote, prune=prune, progress=step)
+    for graph in report.removed:
+        err.print(f"removed {graph} (not in the store; 已删除)", markup=False, soft_wrap=True)
+    err.print(f"pushed {report.triples} triples in {len(report.graphs)} graphs to {report.graph_store} "
+              f"in {report.seconds:.1f} s (已推送)", markup=False, soft_wrap=True)
+    for graph, n in sorted(report.graphs.items()):
+        typer.echo(f"{n:>7}  {graph}")
+    typer.echo(f"{report.triples:>7}  total")
+    if not report.union_default_graph:
+        err.print(f"warning: 默认图不是命名图的并集 — the default graph of {report.endpoint} is not the union of its "
+                  "named graphs, so the named queries will find nothing there; configure the store's union default "
+                  "graph (docs/external-store.md)", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 @app.command()
@@ -229,7 +283,8 @@ def _error_line(text: str) -> None:
 def main() -> None:
     """Console-script entry point: runs the app, mapping errors to one line and exit code 2."""
     try:
-        app(standalone_mode=False)
+        # without standalone mode, click returns the code of a typer.Exit raised in a command
+        code = app(standalone_mode=False)
     except PolicyKGError as e:
         _error_line(f"policykg: error: {e}")
         sys.exit(EXIT_ERROR)
@@ -250,4 +305,4 @@ def main() -> None:
             raise
         _error_line(f"policykg: internal error: {type(e).__name__}: {e} (set POLICYKG_DEBUG=1 for the traceback)")
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_OK)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -28,7 +28,7 @@ from . import resources
 from .errors import QueryError, QueryNotFound, QueryParameterError
 from .namespaces import PREFIXES
 from .results import QueryResult, from_oxigraph
-from .store import EmbeddedStore
+from .store import ReadableStore
 
 PARAM_TYPES = ("iri", "string", "zh", "integer", "decimal", "date", "boolean")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -224,7 +224,7 @@ def syntax_error(exc: SyntaxError, query: NamedQuery) -> QueryError:
     return QueryError(f"SPARQL syntax error: {message}", location=str(query.path))
 
 
-def run(store: EmbeddedStore, query: NamedQuery, /, *, params: dict[str, str] | None = None) -> QueryResult:
+def run(store: ReadableStore, query: NamedQuery, /, *, params: dict[str, str] | None = None) -> QueryResult:
     """Run a named query on the store with its parameters bound as terms.
 
     Raises:

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 from platformdirs import user_data_dir
@@ -201,6 +201,21 @@ def live_version(root: Path) -> Path | None:
     if not (path / MANIFEST).is_file():
         return None
     return path
+
+
+@runtime_checkable
+class ReadableStore(Protocol):
+    """What readers of the graph rely on: SPARQL over the union of the named graphs, answered with
+    pyoxigraph's result objects (QuerySolutions, QueryBoolean, QueryTriples). Satisfied by
+    :class:`EmbeddedStore` and :class:`policykg.remote.RemoteStore` (any SPARQL 1.1 endpoint)."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: dict[ox.Variable, Any] | None = None,
+        default_graph_as_union: bool = True,
+    ) -> Any: ...
 
 
 class EmbeddedStore:
