@@ -10,7 +10,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import IO, Optional
 
 import typer
 from rich.console import Console
@@ -187,7 +187,7 @@ def push(
     endpoint: str = typer.Option(..., "--endpoint", help="The query endpoint of the SPARQL store to fill, "
                                  "e.g. http://127.0.0.1:7878/query."),
     graph_store: Optional[str] = typer.Option(None, "--graph-store", help="Its Graph Store Protocol URL "
-                                              "[default: derived from the endpoint; see docs/external-store.md]."),
+                                              "(default: derived from the endpoint; see docs/external-store.md)."),
     store: Optional[Path] = StoreOption,
     prune: bool = typer.Option(True, "--prune/--no-prune", help="Delete the policykg graphs the store no longer has."),
 ) -> None:
@@ -222,6 +222,93 @@ def push(
                   "named graphs, so the named queries will find nothing there; configure the store's union default "
                   "graph (docs/external-store.md)", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_FINDINGS)
+
+
+class EligibilityFormat(str, Enum):
+    json = "json"
+    text = "text"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+@app.command()
+def eligibility(
+    profile: Path = typer.Argument(..., help="A profile: .json (one object, or an array), .jsonl or .csv (a batch), .ttl."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Decide as of this date, YYYY-MM-DD (default: today)."),
+    fmt: Optional[EligibilityFormat] = typer.Option(
+        None, "--format", help="json | text | csv | jsonl (default: json for one profile, csv for a .csv batch, "
+        "jsonl for a .jsonl batch)."),
+    explain: bool = typer.Option(False, "--explain", help="Text: list the conditions met and failed, with the "
+                                 "smallest change that would qualify (JSON always has them)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically: the file appears "
+                                          "whole or not at all) instead of stdout."),
+    store: Optional[Path] = StoreOption,
+    endpoint: Optional[str] = EndpointOption,
+) -> None:
+    """Which benefits an enterprise gets on a date, what they are worth, and why (企业可享受的优惠)."""
+    import contextlib
+    import tempfile
+    from datetime import date
+
+    from .eligibility.batch import write_csv, write_json, write_jsonl
+    from .eligibility.engine import Engine
+    from .eligibility.profiles import read_profiles
+    from .errors import ProfileError
+
+    when = date.today()
+    if as_of is not None:
+        try:
+            when = date.fromisoformat(as_of)
+        except ValueError:
+            raise ProfileError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
+    suffix = profile.suffix.lower()
+    chosen = fmt or {".csv": EligibilityFormat.csv, ".jsonl": EligibilityFormat.jsonl}.get(suffix,
+                                                                                         EligibilityFormat.json)
+    profiles = read_profiles(profile)  # checks the suffix and that the file exists
+    engine = Engine.from_store(_read_store(store, endpoint))
+    batch = suffix in (".csv", ".jsonl")
+
+    with contextlib.ExitStack() as stack:
+        if output is not None:
+            folder = output.resolve().parent
+            if not folder.is_dir():
+                raise ProfileError("no such folder for --output", location=str(output))
+            handle = stack.enter_context(tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=folder, prefix=f".{output.name}.", suffix=".tmp", delete=False))
+            temporary = Path(handle.name)
+            stack.callback(lambda: temporary.unlink(missing_ok=True))
+            out: IO[str] = handle
+        else:
+            out = sys.stdout
+        progress = None
+        if batch and chosen in (EligibilityFormat.csv, EligibilityFormat.jsonl, EligibilityFormat.json):
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            with open(profile, "rb") as f:
+                total = max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) -
+                            (1 if suffix == ".csv" else 0))
+            bar = stack.enter_context(Progress(TextColumn("eligibility 资格判定"), BarColumn(), MofNCompleteColumn(),
+                                               TimeRemainingColumn(), console=err, transient=False))
+            task = bar.add_task("profiles", total=total or None)
+            progress = lambda n: bar.advance(task, n)  # noqa: E731
+        if chosen is EligibilityFormat.csv:
+            write_csv(engine, profiles, when, out, progress)
+        elif chosen is EligibilityFormat.jsonl:
+            write_jsonl(engine, profiles, when, out, progress)
+        elif chosen is EligibilityFormat.json:
+            write_json(engine, profiles, when, out, progress)
+        else:
+            from .eligibility.report import render
+
+            console = Console(file=out, highlight=False, soft_wrap=False, width=160 if output else None)
+            for one in profiles:
+                console.print(render(engine.decide(one, when), explain=explain))
+                console.print()
+        if output is not None:
+            out.flush()
+            os.fsync(out.fileno())
+            out.close()
+            os.replace(temporary, output)
 
 
 @app.command()

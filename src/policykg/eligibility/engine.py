@@ -24,7 +24,7 @@ For one profile and an as-of date the engine
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -48,11 +48,12 @@ from .compiled import (
     Result,
     Shape,
 )
-from .profiles import Profile
+from .fast import GeneratedEvaluator, generate
+from .profiles import MULTI_VALUED, Profile
 from .sizes import SizeDecision, SizeStandard
-from .valuation import Valuation, value
+from .valuation import Valuation, value, valuer
 
-__all__ = ["Change", "Decision", "Engine", "Excluded", "Granted", "Ineligible", "Reason", "Summary", "months_between"]
+__all__ = ["Change", "Decision", "Engine", "display_value", "Excluded", "Granted", "Ineligible", "Reason", "Summary", "months_between"]
 
 _SIZE_PREFIX = str(SIZE)
 _INDUSTRY_PREFIX = str(INDUSTRY)
@@ -181,7 +182,7 @@ class Decision:
             "excluded": [_excluded_json(e) for e in self.excluded],
             "ineligible": [_ineligible_json(i) for i in self.ineligible],
             "total_value": _number(self.total_value),
-            "values_complete": all(g.valuation.amount is not None for g in self.granted),
+            "values_complete": all(g.valuation.amount is not None for g in self.granted if g.benefit.method),
         }
 
 
@@ -193,7 +194,6 @@ class Summary:
     size_class: str
     granted: tuple[tuple[BenefitInfo, Decimal | None], ...]
     excluded: tuple[BenefitInfo, ...]
-    undecided: tuple[BenefitInfo, ...]
 
     @property
     def total_value(self) -> Decimal:
@@ -210,6 +210,11 @@ def _number(v: object) -> object:
         integral = isinstance(exponent, int) and exponent >= 0 and abs(v) < 2**53
         return int(v) if integral else float(v)
     return v
+
+
+def display_value(v: object) -> object:
+    """A record value as shown to people and in JSON: concept IRIs by their local names, dates ISO."""
+    return _json_value(v)
 
 
 def _json_value(v: object) -> object:
@@ -396,6 +401,10 @@ class Engine:
     catalogue: Catalogue
     standard: SizeStandard
     _in_force: dict[date, _InForce] = field(default_factory=dict, repr=False)
+    _indexes: dict[date, tuple[int, ...]] = field(default_factory=dict, repr=False)
+    _evaluator: GeneratedEvaluator | None = field(default=None, repr=False)
+    _valuers: tuple[Callable[[Mapping[str, object]], Decimal | None], ...] | None = field(default=None, repr=False)
+    _groups: tuple[dict[str, tuple[int, ...]], dict[str, int], dict[str, int]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_store(cls, store: Any) -> Engine:
@@ -484,12 +493,14 @@ class Engine:
         for b, start, end in period.not_in_force:
             ineligible.append(Ineligible(b, (self._validity_reason(as_of, start, end),)))
         candidates: dict[str, tuple[BenefitInfo, Valuation]] = {}
-        for b in period.benefits:
-            results = self.catalogue.validator(b)(record)
-            if results:
-                ineligible.append(Ineligible(b, tuple(self._reasons(results, record))))
-            else:
+        verdicts = self.evaluator(record)
+        for i in self.in_force_indexes(as_of):
+            b = self.catalogue.benefits[i]
+            if verdicts[i]:
                 candidates[b.iri] = (b, value(b, record, self.catalogue))
+            else:
+                results = self.catalogue.validator(b)(record)
+                ineligible.append(Ineligible(b, tuple(self._reasons(results, record))))
         losers = self._resolve({k: v[1].amount for k, v in candidates.items()})
         excluded = [self._excluded(candidates[loser][0], candidates[loser][1], group, candidates[winner][0],
                                    candidates[winner][1])
@@ -512,9 +523,10 @@ class Engine:
         return Decision(profile, as_of, size, tuple(granted), tuple(excluded), tuple(ineligible))
 
     def summarise(self, profile: Profile, as_of: date) -> Summary:
-        """The fast path: granted benefits and values, excluded and undecided ones, no explanations.
+        """The fast path: granted benefits and values, and the excluded ones; no explanations.
 
-        Agrees with :meth:`decide` (a test keeps the two in step).
+        Conformance comes from one generated function over all the shapes
+        (:mod:`policykg.eligibility.fast`); agrees with :meth:`decide` (a test keeps the two in step).
 
         Raises:
             ProfileError: the profile cannot be evaluated.
@@ -522,49 +534,88 @@ class Engine:
         size_class = self.standard.size_class(profile.industry, profile.employees, profile.annual_revenue,
                                               profile.total_assets)
         record = self.record(profile, as_of, size_class)
-        validator = self.catalogue.validator
-        candidates: dict[str, tuple[BenefitInfo, Decimal | None]] = {}
-        undecided: list[BenefitInfo] = []
-        for b in self.in_force(as_of).benefits:
-            v = validator(b)
-            if v.conforms(record):
-                candidates[b.iri] = (b, value(b, record, self.catalogue).amount)
-            elif self._all_missing(v(record), record):
-                undecided.append(b)
-        losers = self._resolve({k: v[1] for k, v in candidates.items()})
+        verdicts = self.evaluator(record)
+        benefits, valuers = self.catalogue.benefits, self.valuers
+        candidates = {benefits[i].iri: (benefits[i], valuers[i](record))
+                      for i in self.in_force_indexes(as_of) if verdicts[i]}
+        losers = self._resolve({k: v[1] for k, v in candidates.items()}) if len(candidates) > 1 else {}
         granted = tuple(v for k, v in candidates.items() if k not in losers)
         excluded = tuple(candidates[k][0] for k in candidates if k in losers)
-        return Summary(profile, size_class, granted, excluded, tuple(undecided))
+        return Summary(profile, size_class, granted, excluded)
+
+    @property
+    def evaluator(self) -> GeneratedEvaluator:
+        """One generated function deciding every benefit's shape for a record (built once)."""
+        if self._evaluator is None:
+            c = self.catalogue
+            self._evaluator = generate(c.shapes, [URIRef(b.shape) for b in c.benefits],
+                                       [c.validator(b) for b in c.benefits], MULTI_VALUED)
+        return self._evaluator
+
+    @property
+    def valuers(self) -> tuple[Callable[[Mapping[str, object]], Decimal | None], ...]:
+        """One amount function per benefit, in catalogue order (:func:`valuation.valuer`)."""
+        if self._valuers is None:
+            self._valuers = tuple(valuer(b, self.catalogue) for b in self.catalogue.benefits)
+        return self._valuers
+
+    def in_force_indexes(self, as_of: date) -> tuple[int, ...]:
+        """Indexes (in catalogue order) of the benefits in force on ``as_of``."""
+        cached = self._indexes.get(as_of)
+        if cached is None:
+            live = {b.iri for b in self.in_force(as_of).benefits}
+            cached = self._indexes[as_of] = tuple(i for i, b in enumerate(self.catalogue.benefits) if b.iri in live)
+        return cached
 
     # -- non-cumulation -------------------------------------------------------------------------
 
     def _resolve(self, values: Mapping[str, Decimal | None]) -> dict[str, tuple[str, GroupInfo]]:
-        """Loser IRI -> (winner IRI, group) over the eligible benefits and their values."""
+        """Loser IRI -> (winner IRI, group) over the eligible benefits and their values.
+
+        Groups are taken in IRI order; a benefit excluded in one group takes no part in later ones. Ties
+        (equal or unknown values) go to the benefit first in catalogue order (article, then IRI).
+        """
         losers: dict[str, tuple[str, GroupInfo]] = {}
-        levels = {b.iri: (b.document.level if b.document and b.document.level is not None else 99)
-                  for b in self.catalogue.benefits}
-        for g in self.catalogue.groups:
+        groups_of, levels, order = self._group_index()
+        touched = sorted({g for iri in values for g in groups_of.get(iri, ())})
+        if not touched:
+            return losers
+        groups = self.catalogue.groups
+
+        def by_value(iri: str) -> tuple[int, Decimal, int]:
+            v = values[iri]
+            return (0, Decimal(0), -order[iri]) if v is None else (1, v, -order[iri])
+
+        for gi in touched:
+            g = groups[gi]
             members = [m.iri for m in g.members if m.iri in values and m.iri not in losers]
             if len(members) < 2:
                 continue
-
-            def by_value(iri: str) -> tuple[int, Decimal, str]:
-                v = values[iri]
-                return (0 if v is None else 1, v if v is not None else Decimal(0), _reverse(iri))
-
             if g.strategy == "higher-level-prevails":
                 best = min(levels[m] for m in members)
-                top = [m for m in members if levels[m] == best]
-                winner = max(top, key=by_value)
+                winner = max((m for m in members if levels[m] == best), key=by_value)
                 for m in members:
                     if levels[m] > best:
                         losers[m] = (winner, g)
-            else:  # most-favourable-by-value (default), beneficiary-chooses, later-prevails: by value
+            else:  # most-favourable-by-value (the default), beneficiary-chooses, later-prevails: by value
                 winner = max(members, key=by_value)
                 for m in members:
                     if m != winner:
                         losers[m] = (winner, g)
         return losers
+
+    def _group_index(self) -> tuple[dict[str, tuple[int, ...]], dict[str, int], dict[str, int]]:
+        """Benefit IRI -> indexes of its groups; benefit IRI -> level rank; benefit IRI -> catalogue order."""
+        if self._groups is None:
+            groups_of: dict[str, list[int]] = {}
+            for gi, g in enumerate(self.catalogue.groups):
+                for m in g.members:
+                    groups_of.setdefault(m.iri, []).append(gi)
+            levels = {b.iri: (b.document.level if b.document and b.document.level is not None else 99)
+                      for b in self.catalogue.benefits}
+            order = {b.iri: i for i, b in enumerate(self.catalogue.benefits)}
+            self._groups = ({k: tuple(v) for k, v in groups_of.items()}, levels, order)
+        return self._groups
 
     def _excluded(self, b: BenefitInfo, v: Valuation, g: GroupInfo, w: BenefitInfo, wv: Valuation) -> Excluded:
         group_zh, group_en = g.label_zh or g.slug, g.label_en or g.slug
@@ -598,10 +649,6 @@ class Engine:
         assert end is not None
         return Reason("as_of", as_of, f"<= {end.isoformat()}", f"已失效:实施至{end.isoformat()}",
                       f"no longer in force: applied until {end.isoformat()}", None)
-
-    def _all_missing(self, results: Sequence[Result], record: Mapping[str, object]) -> bool:
-        reasons = self._reasons(results, record)
-        return bool(reasons) and all(r.missing for r in reasons)
 
     def _reasons(self, results: Iterable[Result], record: Mapping[str, object], alternative: str | None = None
                  ) -> list[Reason]:
@@ -668,11 +715,6 @@ class Engine:
                         out.extend(self._met(alt, record, label, b))
                         break
         return out
-
-
-def _reverse(iri: str) -> str:
-    """A sort key that makes ties go to the smaller IRI under max()."""
-    return "".join(chr(0x10FFFF - ord(ch)) for ch in iri)
 
 
 def citation_of(member: MemberInfo) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+import operator
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ from ..errors import LoadError, ProfileError
 from ..namespaces import ID, INDUSTRY, PARTY, PK, SCHEME
 
 __all__ = [
-    "COMPANY_FORMS", "CONDITION", "INDUSTRIES", "KEYS", "PROPERTIES", "REQUIRED", "Profile", "conditions",
+    "COMPANY_FORMS", "CONDITION", "INDUSTRIES", "KEYS", "MULTI_VALUED", "PROPERTIES", "REQUIRED", "Profile", "conditions",
     "party_kinds",
     "profile_from_mapping", "read_csv", "read_json", "read_jsonl", "read_profiles", "read_turtle",
 ]
@@ -76,12 +77,16 @@ _KINDS: dict[str, str] = {  # key -> kind of value, in the order of Profile's fi
 }
 #: every key a profile may have, in a fixed order
 KEYS: tuple[str, ...] = tuple(_KINDS)
+#: the keys whose record value is a tuple of values (the others hold one value or None)
+MULTI_VALUED: frozenset[str] = frozenset(k for k, kind in _KINDS.items() if kind in ("parties", "conditions"))
 
 
 def _camel(key: str) -> str:
     head, *rest = key.split("_")
     return head + "".join(part.capitalize() for part in rest)
 
+
+_ALL_KEYS = operator.attrgetter(*KEYS)
 
 #: key -> property of the profile vocabulary (ontology/profile.ttl)
 PROPERTIES: dict[str, URIRef] = {
@@ -179,7 +184,7 @@ class Profile:
         ...     "total_assets": 0}, location="$").to_record()["beneficiary_kind"]
         ('enterprise',)
         """
-        return {key: getattr(self, key) for key in KEYS}
+        return dict(zip(KEYS, _ALL_KEYS(self)))
 
     def to_rdf(self, node: URIRef | BNode | None = None) -> Graph:
         """The same facts in the profile vocabulary (ontology/profile.ttl), for pyshacl.
