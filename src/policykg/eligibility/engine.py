@@ -672,9 +672,10 @@ class Engine:
         for alt in logical.shapes:
             label = self.catalogue.comment(alt.node) or alt.name
             reasons = self._reasons(self.catalogue.validator(str(alt.node))(record), record, label)
-            # prefer the alternative with the fewest failures that are not missing figures, then fewest in all
-            key = (sum(not x.missing for x in reasons), len(reasons))
-            if best is None or key < (sum(not x.missing for x in best), len(best)):
+            # the closest alternative: the fewest failures on what an enterprise is (its industry, kind,
+            # form), then the fewest other failures that are not missing figures, then the fewest in all
+            key = _closeness(reasons)
+            if best is None or key < _closeness(best):
                 best = reasons
         return best or []
 
@@ -715,6 +716,14 @@ class Engine:
                         out.extend(self._met(alt, record, label, b))
                         break
         return out
+
+
+_CATEGORICAL = frozenset({"industry", "beneficiary_kind", "company_form", "size_class"})
+
+
+def _closeness(reasons: list[Reason]) -> tuple[int, int, int]:
+    categorical = sum(1 for r in reasons if r.field in _CATEGORICAL)
+    return categorical, sum(1 for r in reasons if not r.missing), len(reasons)
 
 
 def citation_of(member: MemberInfo) -> str:
