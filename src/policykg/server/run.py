@@ -20,19 +20,19 @@ def base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening socket (port 0 picks a free port); ConfigError when the address cannot be used."""
+def check_bind(host: str, port: int) -> None:
+    """ConfigError (one line) when the address cannot be listened on; uvicorn binds it afterwards.
+
+    (uvicorn binds the socket itself: sockets it creates are TCP_NODELAY; a socket handed to it is not,
+    and keep-alive responses then wait 40 ms for delayed ACKs.)
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as e:
-        sock.close()
-        raise ConfigError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
-    sock.listen(256)
-    sock.set_inheritable(True)
-    return sock
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as e:
+            raise ConfigError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
 
 
 def serve(settings: Settings, *, access_log: bool = False) -> None:
@@ -41,23 +41,25 @@ def serve(settings: Settings, *, access_log: bool = False) -> None:
 
     from .app import create_app
 
-    sock = bind(settings.host, settings.port)
-    port = sock.getsockname()[1]
-    url = base_url(settings.host, port)
+    check_bind(settings.host, settings.port)
     app = create_app(settings)
 
-    def ready() -> None:
-        extra = " (updates enabled on an in-memory copy)" if settings.allow_update else ""
-        sys.stderr.write(f"{READY_PREFIX}{url} (SPARQL endpoint {url}sparql){extra} — press Ctrl-C to stop\n")
-        sys.stderr.flush()
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.should_exit or not self.servers:
+                return
+            port = self.servers[0].sockets[0].getsockname()[1]
+            url = base_url(settings.host, port)
+            extra = " (updates enabled on an in-memory copy)" if settings.allow_update else ""
+            sys.stderr.write(f"{READY_PREFIX}{url} (SPARQL endpoint {url}sparql){extra} — press Ctrl-C to stop\n")
+            sys.stderr.flush()
 
-    app.state.on_ready.append(ready)
-    config = uvicorn.Config(app, log_level="info" if access_log else "warning", access_log=access_log,
-                            lifespan="on", server_header=False, timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
-    server.run(sockets=[sock])
-    if getattr(app.state, "startup_error", None) is not None:
-        raise app.state.startup_error  # type: ignore[misc]
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info" if access_log else "warning",
+                            access_log=access_log, lifespan="on", server_header=False, timeout_graceful_shutdown=5)
+    Server(config).run()
+    if app.state.startup_error is not None:
+        raise app.state.startup_error
 
 
 def parse_ready_line(line: str) -> str | None:

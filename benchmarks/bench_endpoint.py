@@ -1,0 +1,212 @@
+"""Benchmark: the named-query library over HTTP, `policykg serve` against `oxigraph serve-read-only`.
+
+Both servers answer the same query texts over the same quads in the same run (the store is built,
+dumped as N-Quads and loaded with `oxigraph load`; oxigraph runs with --union-default-graph, which is
+what policykg's default graph is). The client is the same for both: plain keep-alive HTTP/1.1
+connections (http.client), Accept application/sparql-results+json for SELECT/ASK and
+application/n-triples for CONSTRUCT/DESCRIBE, parameters written into the text (policykg.remote.substitute).
+
+    .venv/bin/python benchmarks/bench_endpoint.py [--repeat 30] [--mix 20] [--workers 2]
+
+Prints, per query, the median (p50) and p99 latency at concurrency 1 on each server and their ratio;
+then p50 / p99 latency and throughput of the whole library as a mix at concurrency 1 and 16, with the
+ratios policykg / oxigraph (target: latency at most 1.5x). Checks that both servers return the same
+number of result lines, so the comparison is of equal work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import math
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pyoxigraph as ox
+
+from policykg.build import build
+from policykg.queries import QueryRegistry, bind
+from policykg.store import EmbeddedStore
+
+SAMPLE = {"number": "5", "agency": "市财政局", "start": "2014-01-01", "end": "2015-12-31", "q": "担保",
+          "resource": "agency:finance-bureau"}
+JSON = "application/sparql-results+json"
+NT = "application/n-triples"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            c = http.client.HTTPConnection(urlsplit(url).hostname, urlsplit(url).port, timeout=2)
+            c.request("GET", urlsplit(url).path + "?" + urlencode({"query": "ASK {}"}))
+            if c.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer")
+
+
+def start_policykg(store: Path, workers: int) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen([sys.executable, "-m", "policykg", "serve", "--port", "0", "--store", str(store),
+                             "--no-rebuild", "--workers", str(workers), "--max-concurrent", "64"],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    if not line.startswith("serving on "):
+        raise SystemExit(f"policykg serve did not start: {line}{proc.stderr.read()}")
+    threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()  # type: ignore[union-attr]
+    return proc, line.split()[2] + "sparql"
+
+
+def start_oxigraph(location: Path, nquads: Path) -> tuple[subprocess.Popen[bytes], str]:
+    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(nquads)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    proc = subprocess.Popen([oxigraph, "serve-read-only", "--location", str(location), "--bind",
+                             f"127.0.0.1:{port}", "--union-default-graph"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    wait_http(url)
+    return proc, url
+
+
+class Client:
+    """One keep-alive connection."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.path = parts.path
+        self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+
+    def ask(self, query: str, accept: str) -> tuple[float, int]:
+        body = urlencode({"query": query}).encode("utf-8")  # one packet with the headers
+        t = time.perf_counter()
+        self.conn.request("POST", self.path, body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+        response = self.conn.getresponse()
+        data = response.read()
+        elapsed = time.perf_counter() - t
+        if response.status != 200:
+            raise SystemExit(f"{response.status}: {data[:300]!r}\n{query}")
+        return elapsed, data.count(b"\n") if accept == NT else data.count(b'"type"')
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
+
+
+def library() -> list[tuple[str, str, str]]:
+    """(id, text with parameters written in, Accept) for every named query."""
+    from policykg.remote import substitute
+
+    out = []
+    for q in QueryRegistry():
+        subs = bind(q, {p.name: SAMPLE[p.name] for p in q.parameters if p.required})
+        projection = None
+        result = ox.Store().query(q.text, substitutions=subs or None)
+        if isinstance(result, ox.QuerySolutions):
+            projection = [v.value for v in result.variables]
+        text = substitute(q.text, {k.value: v for k, v in subs.items()}, projection) if subs else q.text
+        accept = JSON if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)) else NT
+        out.append((q.id, text, accept))
+    return out
+
+
+def mix(url: str, queries: list[tuple[str, str, str]], concurrency: int, rounds: int) -> tuple[list[float], float]:
+    """Every query ``rounds`` times, spread over ``concurrency`` connections; (latencies, requests/s)."""
+    jobs = [q for _ in range(rounds) for q in queries]
+    clients = [Client(url) for _ in range(concurrency)]
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        client = clients[i]
+        for _, text, accept in jobs[i::concurrency]:
+            elapsed, _ = client.ask(text, accept)
+            with lock:
+                latencies.append(elapsed)
+
+    t = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(worker, range(concurrency)))
+    return latencies, len(jobs) / (time.perf_counter() - t)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=30, help="requests per query at concurrency 1")
+    ap.add_argument("--mix", type=int, default=20, help="rounds of the whole library in the mixed runs")
+    ap.add_argument("--workers", type=int, default=2, help="policykg serve --workers")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        manifest = build(root / "store")
+        nquads = root / "data.nq"
+        nquads.write_bytes(EmbeddedStore(root / "store").dump(ox.RdfFormat.N_QUADS))
+        pk_proc, pk_url = start_policykg(root / "store", args.workers)
+        ox_proc, ox_url = start_oxigraph(root / "oxigraph", nquads)
+        try:
+            queries = library()
+            print(f"{manifest.triples} triples, {len(queries)} named queries; policykg serve --workers "
+                  f"{args.workers} vs oxigraph serve-read-only (cores: {os.cpu_count()})")
+            pk, oxc = Client(pk_url), Client(ox_url)
+            print(f"\nconcurrency 1, {args.repeat} requests per query (ms)")
+            print(f"{'query':34} {'pk p50':>8} {'pk p99':>8} {'ox p50':>8} {'ox p99':>8} {'p50 x':>6} {'rows':>6}")
+            ratios = []
+            for qid, text, accept in queries:
+                for _ in range(3):  # warm both
+                    _, n_pk = pk.ask(text, accept)
+                    _, n_ox = oxc.ask(text, accept)
+                if n_pk != n_ox:
+                    raise SystemExit(f"{qid}: policykg answered {n_pk} result lines, oxigraph {n_ox}")
+                t_pk, t_ox = [], []
+                for _ in range(args.repeat):  # interleaved, so both see the same machine load
+                    t_pk.append(pk.ask(text, accept)[0] * 1000)
+                    t_ox.append(oxc.ask(text, accept)[0] * 1000)
+                p50_pk, p50_ox = statistics.median(t_pk), statistics.median(t_ox)
+                ratios.append(p50_pk / p50_ox)
+                print(f"{qid:34} {p50_pk:8.2f} {percentile(t_pk, 99):8.2f} {p50_ox:8.2f} "
+                      f"{percentile(t_ox, 99):8.2f} {p50_pk / p50_ox:6.2f} {n_pk:6d}")
+            geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+            print(f"geometric mean of the p50 ratios: {geo:.2f}x")
+            print(f"\nthe library as a mix, {args.mix} rounds")
+            print(f"{'':16} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}")
+            summary = {}
+            for concurrency in (1, 16):
+                for name, url in (("policykg", pk_url), ("oxigraph", ox_url)):
+                    lat, rps = mix(url, queries, concurrency, args.mix)
+                    p50, p99 = statistics.median(lat) * 1000, percentile(lat, 99) * 1000
+                    summary[(name, concurrency)] = (p50, p99, rps)
+                    print(f"{name} c={concurrency:<3}    {p50:8.2f} {p99:8.2f} {rps:8.0f}")
+                (a50, a99, ar), (b50, b99, br) = summary[("policykg", concurrency)], summary[("oxigraph", concurrency)]
+                print(f"ratio c={concurrency:<3}       {a50 / b50:7.2f}x {a99 / b99:7.2f}x {ar / br:7.2f}x")
+        finally:
+            for proc in (pk_proc, ox_proc):
+                proc.terminate()
+                proc.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
