@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -30,6 +30,7 @@ from rdflib.namespace import RDFS
 from ..errors import LoadError
 from ..ingest.numerals import int_to_chinese
 from ..namespaces import GRAPH, PREFIXES
+from ..store import ReadableStore
 from .compiled import CompiledShapes, RecordValidator, compile_shapes
 from .profiles import PROPERTIES
 
@@ -40,10 +41,6 @@ SIZE_CLASS_FIELD = "size_class"
 #: predicate -> record field: the profile keys and the derived size class
 FIELD_OF: dict[URIRef, str] = {prop: key for key, prop in PROPERTIES.items()}
 FIELD_OF[URIRef(PREFIXES["pk"] + "profileSizeClass")] = SIZE_CLASS_FIELD
-
-
-class _Store(Protocol):
-    def query(self, sparql: str, **kwargs: Any) -> Any: ...
 
 
 def _prologue() -> str:
@@ -250,7 +247,7 @@ def _date(term: Any) -> date | None:
         return None
 
 
-def _rows(store: _Store, sparql: str) -> Iterable[Any]:
+def _rows(store: ReadableStore, sparql: str) -> Iterable[Any]:
     try:
         return list(store.query(_prologue() + sparql))
     except SyntaxError as e:  # a defect of this module, but say so in one line
@@ -270,7 +267,7 @@ class Catalogue:
     _validators: dict[str, RecordValidator] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_store(cls, store: _Store) -> Catalogue:
+    def from_store(cls, store: ReadableStore) -> Catalogue:
         """Read the catalogue from a built store (embedded or remote).
 
         Raises:

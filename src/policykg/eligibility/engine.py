@@ -35,6 +35,7 @@ from rdflib.namespace import SH
 
 from ..errors import ProfileError
 from ..namespaces import INDUSTRY, PARTY, SIZE
+from ..store import ReadableStore
 from .catalogue import FIELD_OF, SIZE_CLASS_FIELD, BenefitInfo, Catalogue, GroupInfo, MemberInfo, article_citation
 from .compiled import (
     CountConstraint,
@@ -407,7 +408,7 @@ class Engine:
     _groups: tuple[dict[str, tuple[int, ...]], dict[str, int], dict[str, int]] | None = field(default=None, repr=False)
 
     @classmethod
-    def from_store(cls, store: Any) -> Engine:
+    def from_store(cls, store: ReadableStore) -> Engine:
         """An engine over a built store (embedded or remote: anything with ``query``).
 
         Raises:

@@ -55,7 +55,7 @@ from ..errors import LoadError, MissingFact, ProfileError
 from ..namespaces import INDICATOR, INDUSTRY, PK, SIZE, SKOS, UNIT
 from ..resources import data_dir
 from ..standards import INDUSTRY_CODES, size_standard_graph
-from ..store import EmbeddedStore
+from ..store import ReadableStore
 
 #: the document the size classes come from
 DOCUMENT_NUMBER = "工信部联企业〔2011〕300号"
@@ -236,7 +236,7 @@ class SizeStandard:
         object.__setattr__(self, "_by_code", {r.industry: r for r in self.industries})
 
     @classmethod
-    def from_store(cls, store: EmbeddedStore) -> SizeStandard:
+    def from_store(cls, store: ReadableStore) -> SizeStandard:
         """Read the rules from a built store with one SPARQL query.
 
         Raises:
@@ -249,7 +249,7 @@ class SizeStandard:
                 term = solution[name]
                 row[name] = None if term is None else str(term.value)
             rows.append(row)
-        return cls._from_rows(rows, source=f"store {store.root}")
+        return cls._from_rows(rows, source=f"store {getattr(store, 'root', None) or getattr(store, 'endpoint', '')}")
 
     @classmethod
     def from_graph(cls, g: Graph) -> SizeStandard:

@@ -24,7 +24,7 @@ from .settings import Settings
 ROUTE_PROVIDERS: tuple[str, ...] = (
     "policykg.server.sparql",      # /sparql: SPARQL 1.1 Protocol, service description
     # "policykg.explorer.routes",  # /: HTML explorer (issue 4 item 6) — one line to mount it
-    # "policykg.server.api",       # /api/: JSON API (issue 4 item 7)
+    "policykg.server.api",         # /api/: JSON API (eligibility; OpenAPI at /api/openapi.json)
 )
 
 

@@ -1,0 +1,71 @@
+"""The JSON API under /api/ on the real server process: the CLI's JSON, errors, OpenAPI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from policykg.eligibility.engine import Engine
+from policykg.eligibility.profiles import KEYS, profile_from_mapping
+from policykg.server.api import openapi, routes
+from policykg.server.app import ServerContext
+from policykg.server.settings import Settings
+from policykg.store import EmbeddedStore
+
+from .conftest import Server
+
+PROFILE = {"name": "青岛某科技有限公司", "industry": "software_it_services", "employees": 60,
+           "annual_revenue": 8000000, "total_assets": 6000000, "annual_taxable_income": 375000,
+           "high_tech_certified": True, "restricted_industry": False}
+
+
+def test_one_profile_gives_the_cli_json(server: Server, store: EmbeddedStore) -> None:
+    with server.client() as c:
+        r = c.post("/api/eligibility", params={"as_of": "2013-06-30"}, json=PROFILE)
+    assert r.status_code == 200, r.text
+    expected = Engine.from_store(store).decide(profile_from_mapping(PROFILE, location="$"), date(2013, 6, 30))
+    assert r.json() == json.loads(json.dumps(expected.to_json(), ensure_ascii=False))
+
+
+def test_batches_json_array_jsonl_and_csv(server: Server) -> None:
+    other = dict(PROFILE, name="乙", employees=5, annual_revenue=900000, total_assets=300000)
+    with server.client() as c:
+        array = c.post("/api/eligibility?as_of=2013-06-30", json=[PROFILE, other])
+        lines = c.post("/api/eligibility?as_of=2013-06-30",
+                       content="\n".join(json.dumps(p, ensure_ascii=False) for p in (PROFILE, other)).encode(),
+                       headers={"content-type": "application/x-ndjson"})
+        body = "name,industry,employees,annual_revenue,total_assets\n甲,industrial,50,20000000,20000000\n"
+        rows = c.post("/api/eligibility?as_of=2013-06-30", content=body.encode(),
+                      headers={"content-type": "text/csv", "accept": "text/csv"})
+    assert [d["profile"] for d in array.json()] == ["青岛某科技有限公司", "乙"]
+    assert lines.json() == array.json()
+    assert rows.headers["content-type"].startswith("text/csv")
+    parsed = list(csv.DictReader(io.StringIO(rows.text)))
+    assert parsed[0]["name"] == "甲" and parsed[0]["size_class"] == "small"
+
+
+def test_bad_input_is_a_4xx_json_error_naming_the_key(server: Server) -> None:
+    with server.client() as c:
+        bad = c.post("/api/eligibility", json=dict(PROFILE, employees=-1))
+        date_ = c.post("/api/eligibility?as_of=2013-02-30", json=PROFILE)
+        media = c.post("/api/eligibility", content=b"<x/>", headers={"content-type": "application/xml"})
+        broken = c.post("/api/eligibility", content=b'{"name": ', headers={"content-type": "application/json"})
+    assert bad.status_code == 400 and bad.json()["error"]["message"] == "$.employees: must not be negative, got -1"
+    assert date_.status_code == 400 and "as_of" in date_.json()["error"]["message"]
+    assert media.status_code == 415 and media.json()["error"]["code"] == "unsupported-media-type"
+    assert broken.status_code == 400 and broken.json()["error"]["position"]["line"] == 1
+
+
+def test_openapi_describes_every_route_and_every_profile_key(server: Server) -> None:
+    with server.client() as c:
+        doc = c.get("/api/openapi.json").json()
+        index = c.get("/api/").json()
+    assert doc == json.loads(json.dumps(openapi()))
+    assert doc["openapi"].startswith("3.1")
+    described = set(doc["paths"])
+    mounted = {r.path for r in routes(ServerContext(settings=Settings(), executor=None))}  # type: ignore[arg-type]
+    assert mounted == described
+    assert set(doc["components"]["schemas"]["Profile"]["properties"]) == set(KEYS)
+    assert index["openapi"] == "/api/openapi.json"
