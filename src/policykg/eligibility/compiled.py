@@ -1236,7 +1236,9 @@ class _Compiler:
         self.shapes: dict[Node, Shape] = {}
 
     def objects(self, node: Node, predicate: URIRef) -> list[Node]:
-        return list(dict.fromkeys(self.g.objects(node, predicate)))
+        """The values of ``predicate``, named nodes and literals in a stable order (whatever the order of
+        the triples in the graph, e.g. a shapes graph read back from another store), blank nodes last."""
+        return sorted(dict.fromkeys(self.g.objects(node, predicate)), key=lambda n: (isinstance(n, BNode), str(n)))
 
     def one(self, node: Node, predicate: URIRef, name: str) -> Node | None:
         values = self.objects(node, predicate)
