@@ -686,8 +686,8 @@ class Engine:
         value_ = r.value if r.value is not None else (record.get(name) if name else None)
         constraint = next((c for c in shape.constraints if c.component == r.component), None)
         text = _describe(constraint) if constraint is not None else None
-        missing = (r.component == SH.MinCountConstraintComponent and name is not None
-                   and record.get(name) in (None, ()))
+        missing = (name is not None and record.get(name) in (None, ()) and (r.component == SH.MinCountConstraintComponent
+                   or (r.component == SH.HasValueConstraintComponent and name not in MULTI_VALUED)))
         zh, en = r.message("zh") or "", r.message("en") or ""
         if missing:
             zh = f"无法判定:缺少 {name}({zh})"
