@@ -7,7 +7,6 @@ JSON carry the whole decision of the public contract (:meth:`Engine.decide`).
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -17,7 +16,7 @@ from typing import IO
 from .engine import Decision, Engine, Summary
 from .profiles import Profile
 
-__all__ = ["CSV_COLUMNS", "summary_row", "write_csv", "write_json", "write_jsonl"]
+__all__ = ["CSV_COLUMNS", "csv_line", "summary_row", "write_csv", "write_json", "write_jsonl"]
 
 #: the columns of ``--format csv``: one row per profile, in input order
 CSV_COLUMNS: tuple[str, ...] = ("name", "size_class", "granted_count", "granted", "articles", "excluded",
@@ -53,12 +52,43 @@ def summary_row(s: Summary) -> list[str]:
     ]
 
 
+def _cell(text: str) -> str:
+    """A CSV field as ``csv.writer`` (QUOTE_MINIMAL) writes it, and quoted when it holds a carriage return too."""
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text
+
+
+def csv_line(row: Iterable[str]) -> str:
+    r'''One CSV line (``\n``-terminated) of string fields, quoted where needed.
+
+    The same text as ``csv.writer(out, lineterminator="\n").writerow(row)`` for string fields, several times
+    faster on the long ``granted`` / ``articles`` cells of a batch; a field holding a carriage return is
+    quoted too (``csv.writer`` with that line terminator leaves it bare on Python 3.11, and a reader then
+    splits the row there).
+
+    >>> csv_line(["a", 'say "hi"', "x,y", ""])
+    'a,"say ""hi""","x,y",\n'
+    '''
+    return ",".join(map(_cell, row)) + "\n"
+
+
 def write_csv(engine: Engine, profiles: Iterable[Profile], as_of: date, out: IO[str],
-              progress: Callable[[int], None] | None = None) -> int:
+              progress: Callable[[int], None] | None = None, *, every: int = 1000) -> int:
     """Decide and write one CSV row per profile; returns the number of profiles."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    return _each(profiles, lambda p: writer.writerow(summary_row(engine.summarise(p, as_of))), progress)
+    write, summarise = out.write, engine.summarise
+    write(csv_line(CSV_COLUMNS))
+    n = 0
+    for p in profiles:
+        write(csv_line(summary_row(summarise(p, as_of))))
+        n += 1
+        if progress is not None and n % every == 0:
+            progress(every)
+    if progress is not None and n % every:
+        progress(n % every)
+    return n
 
 
 def write_jsonl(engine: Engine, profiles: Iterable[Profile], as_of: date, out: IO[str],
