@@ -611,7 +611,10 @@ def read_csv(path: Path) -> Iterator[Profile]:
     """Profiles of a ``.csv`` file: a header row with the keys, one profile per row, streamed.
 
     An empty cell is a missing key; ``beneficiary_kind`` may list several slugs separated by ``;``, ``attests``
-    several conditions separated by ``|``.
+    several conditions separated by ``|``. Rows take a fast path (the batch path of ``policykg eligibility``):
+    once the header is checked, each cell goes to its key's parser and the profile is built from positional
+    arguments; the profiles and the errors (message and location) are those of :func:`profile_from_mapping`'s
+    checks.
 
     Raises:
         LoadError: the file cannot be read or a line is not UTF-8 text (location ``file:line``).
