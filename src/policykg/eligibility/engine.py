@@ -723,7 +723,7 @@ _CATEGORICAL = frozenset({"industry", "beneficiary_kind", "company_form", "size_
 
 
 def _closeness(reasons: list[Reason]) -> tuple[int, int, int]:
-    categorical = sum(1 for r in reasons if r.field in _CATEGORICAL)
+    categorical = sum(1 for r in reasons if r.field in _CATEGORICAL and not r.missing)
     return categorical, sum(1 for r in reasons if not r.missing), len(reasons)
 
 
