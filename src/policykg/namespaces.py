@@ -30,6 +30,8 @@ LEVEL = Namespace(BASE + "id/administrative-level/")
 METHOD = Namespace(BASE + "id/valuation-method/")
 #: named graphs, one per source: GRAPH/{kind}/{name}
 GRAPH = Namespace(BASE + "graph/")
+#: drafts being checked (never part of the corpus): DRAFT/{sha1 of the file, 12 hex}/article/{n} …
+DRAFT = Namespace(BASE + "id/draft/")
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -75,7 +77,7 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
-    "AGENCY", "ARTICLE_KIND", "BASE", "FAMILY", "TAX_KIND", "CPSV", "DCTERMS", "DOC", "ELI", "GRAPH", "ID", "INDICATOR", "INDUSTRY", "LEVEL", "METHOD",
+    "AGENCY", "ARTICLE_KIND", "BASE", "FAMILY", "TAX_KIND", "CPSV", "DCTERMS", "DOC", "DRAFT", "ELI", "GRAPH", "ID", "INDICATOR", "INDUSTRY", "LEVEL", "METHOD",
     "ODRL", "ORG", "OWL", "PARTY", "PK", "PREFIXES", "QUDT_UNIT", "RDF", "RDFS", "ROLE", "SCHEME",
     "SH", "SIZE", "SKOS", "STRATEGY", "TEMPORAL", "UNIT", "XSD",
 ]
