@@ -361,6 +361,149 @@ def serve(
     run_server(settings, access_log=access_log)
 
 
+draft_app = typer.Typer(
+    name="draft", help="Check a policy draft against the corpus before it is issued; what it would change "
+    "for enterprises (草案审查). See docs/drafts.md.", no_args_is_help=True, add_completion=False,
+    pretty_exceptions_enable=False)
+app.add_typer(draft_app, name="draft")
+
+
+class DraftFormat(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+class ImpactFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+    text = "text"
+
+
+def _as_of(value: Optional[str]):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from .errors import ConfigError
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _write_output(text: str, output: Optional[Path]) -> None:
+    """``text`` to stdout, or to ``output`` atomically (the file appears whole or not at all)."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    import tempfile
+
+    from .errors import ConfigError
+
+    folder = output.resolve().parent
+    if not folder.is_dir():
+        raise ConfigError("no such folder for --output", location=str(output))
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=f".{output.name}.", suffix=".tmp",
+                                     delete=False) as handle:
+        temporary = Path(handle.name)
+        try:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    os.replace(temporary, output)
+
+
+@draft_app.command("check")
+def draft_check(
+    draft: Path = typer.Argument(..., help="The draft: a policy text (.txt, UTF-8) in the style of 青政发〔2012〕46号, "
+                                 "or Turtle (.ttl) in the corpus vocabulary."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Check validity as of this date, YYYY-MM-DD (default: "
+                                        "the draft's entry into force or date, else today)."),
+    fmt: DraftFormat = typer.Option(DraftFormat.text, "--format", help="text | json | html"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically) instead of stdout."),
+    store: Optional[Path] = StoreOption,
+    endpoint: Optional[str] = EndpointOption,
+) -> None:
+    """Check a draft: structure, agencies, references, conflicts, overlaps, ceilings. Exit 0 no violation, 1
+    violations, 2 unusable input. 检查政策草案。"""
+    from .drafts.check import check_draft, corpus_registry, exit_code
+    from .drafts.load import load_draft
+
+    when = _as_of(as_of)
+    if not draft.is_file():  # before opening (maybe building) the store
+        load_draft(draft)
+    corpus = _read_store(store, endpoint)
+    registry = corpus_registry(corpus)
+    report = check_draft(load_draft(draft, registry=registry), corpus, as_of=when, registry=registry)
+    if fmt is DraftFormat.json:
+        text = json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n"
+    elif fmt is DraftFormat.html:
+        from .drafts.report import to_html
+
+        text = to_html(report)
+    else:
+        import io
+
+        from .drafts.report import render
+
+        buffer = io.StringIO()
+        console = Console(file=buffer, highlight=False, soft_wrap=False, force_terminal=output is None and sys.stdout.isatty(),
+                          width=120 if output is not None or not sys.stdout.isatty() else None)
+        console.print(render(report))
+        text = buffer.getvalue()
+    _write_output(text, output)
+    raise typer.Exit(exit_code(report))
+
+
+@draft_app.command("impact")
+def draft_impact(
+    draft: Path = typer.Argument(..., help="The draft (.txt or .ttl), as for `policykg draft check`."),
+    profiles: Path = typer.Option(..., "--profiles", help="Enterprise profiles: .csv, .jsonl, .json or .ttl "
+                                  "(as for `policykg eligibility`)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Decide as of this date, YYYY-MM-DD (default: the "
+                                        "draft's entry into force or date, else today)."),
+    fmt: ImpactFormat = typer.Option(ImpactFormat.json, "--format", help="json | csv | text"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically) instead of stdout."),
+    store: Optional[Path] = StoreOption,
+    endpoint: Optional[str] = EndpointOption,
+) -> None:
+    """Which enterprises gain, lose or change benefits (and by how much) if the draft is adopted. 草案影响评估。"""
+    import csv
+    import io
+    from datetime import date
+
+    from .drafts.check import corpus_registry
+    from .drafts.impact import CSV_COLUMNS, impact
+    from .drafts.load import load_draft
+    from .eligibility.profiles import read_profiles
+
+    when = _as_of(as_of)
+    if not draft.is_file():
+        load_draft(draft)
+    if not profiles.is_file():
+        list(read_profiles(profiles))  # the one-line error of a missing or unsupported profiles file
+    corpus = _read_store(store, endpoint)
+    loaded = load_draft(draft, registry=corpus_registry(corpus))
+    result = impact(loaded, read_profiles(profiles), store=corpus, as_of=when or loaded.date or date.today())
+    if fmt is ImpactFormat.json:
+        text = json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n"
+    elif fmt is ImpactFormat.csv:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(result.rows())
+        text = buffer.getvalue()
+    else:
+        text = result.to_text()
+    _write_output(text, output)
+
+
 def _error_line(text: str) -> None:
     """One unwrapped line on stderr (newlines inside the message are folded)."""
     sys.stderr.write(" ".join(text.split("\n")) + "\n")

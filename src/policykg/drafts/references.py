@@ -349,12 +349,13 @@ def _provision_validity(ref: CitedReference, iri: str, context: Context) -> Iter
     article_of = ref.pinpoint or best.article
     if best_score >= MATCH_THRESHOLD and best in ended:
         assert best.valid_until is not None
+        phrase = best.said if best.said and dice(ref.sentence, best.said) >= dice(ref.sentence, best.label) else best.label
         yield Finding(
             "expired-reference", VIOLATION, ref.article,
-            f"引用的“{name}”{('第 ' + article_of + ' 条') if article_of else ''}所定“{best.label}”已于 "
+            f"引用的“{name}”{('第 ' + article_of + ' 条') if article_of else ''}所定“{phrase}”已于 "
             f"{best.valid_until.isoformat()} 到期,在 {as_of.isoformat()} 不再有效",
             f"the provision of {name}{(' article ' + article_of) if article_of else ''} the draft invokes "
-            f"(“{best.label}”) ended on {best.valid_until.isoformat()} and is not in force on {as_of.isoformat()}",
+            f"(“{phrase}”) ended on {best.valid_until.isoformat()} and is not in force on {as_of.isoformat()}",
             (Related(name, best.article, best.iri, best.label),),
             _details(ref, status="expired", valid_until=best.valid_until, validity=best.said, match=round(best_score, 2)))
         return
