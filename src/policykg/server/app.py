@@ -23,7 +23,7 @@ from .settings import Settings
 #: modules that contribute routes, in matching order; each has ``routes(ctx) -> list[BaseRoute]``
 ROUTE_PROVIDERS: tuple[str, ...] = (
     "policykg.server.sparql",      # /sparql: SPARQL 1.1 Protocol, service description
-    # "policykg.explorer.routes",  # /: HTML explorer (issue 4 item 6) — one line to mount it
+    "policykg.explorer.routes",    # /: HTML explorer (pages, /id/… dereferencing, search, query UI)
     "policykg.server.api",         # /api/: JSON API (eligibility; OpenAPI at /api/openapi.json)
 )
 
