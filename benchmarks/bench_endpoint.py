@@ -132,24 +132,38 @@ def library() -> list[tuple[str, str, str]]:
     return out
 
 
-def mix(url: str, queries: list[tuple[str, str, str]], concurrency: int, rounds: int) -> tuple[list[float], float]:
-    """Every query ``rounds`` times, spread over ``concurrency`` connections; (latencies, requests/s)."""
-    jobs = [q for _ in range(rounds) for q in queries]
-    clients = [Client(url) for _ in range(concurrency)]
+def one_round(clients: list[Client], queries: list[tuple[str, str, str]]) -> tuple[list[float], float]:
+    """Every query once, spread over the clients (one thread each); (latencies, seconds)."""
+    concurrency = len(clients)
     latencies: list[float] = []
     lock = threading.Lock()
 
     def worker(i: int) -> None:
-        client = clients[i]
-        for _, text, accept in jobs[i::concurrency]:
-            elapsed, _ = client.ask(text, accept)
+        for _, text, accept in queries[i::concurrency]:
+            elapsed, _ = clients[i].ask(text, accept)
             with lock:
                 latencies.append(elapsed)
 
     t = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(worker, range(concurrency)))
-    return latencies, len(jobs) / (time.perf_counter() - t)
+    return latencies, time.perf_counter() - t
+
+
+def mix(urls: dict[str, str], queries: list[tuple[str, str, str]], concurrency: int,
+        rounds: int) -> dict[str, tuple[list[float], float]]:
+    """The library ``rounds`` times at ``concurrency``, alternating the servers round by round (so both
+    see the same machine load); per server (latencies, requests per second)."""
+    clients = {name: [Client(url) for _ in range(concurrency)] for name, url in urls.items()}
+    latencies: dict[str, list[float]] = {name: [] for name in urls}
+    seconds = dict.fromkeys(urls, 0.0)
+    for r in range(rounds):
+        shuffled = queries[r % len(queries):] + queries[:r % len(queries)]
+        for name in urls:
+            lat, sec = one_round(clients[name], shuffled)
+            latencies[name] += lat
+            seconds[name] += sec
+    return {name: (latencies[name], len(latencies[name]) / seconds[name]) for name in urls}
 
 
 def main() -> int:
@@ -190,12 +204,12 @@ def main() -> int:
                       f"{percentile(t_ox, 99):8.2f} {p50_pk / p50_ox:6.2f} {n_pk:6d}")
             geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
             print(f"geometric mean of the p50 ratios: {geo:.2f}x")
-            print(f"\nthe library as a mix, {args.mix} rounds")
+            print(f"\nthe library as a mix, {args.mix} rounds (servers alternating round by round)")
             print(f"{'':16} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}")
             summary = {}
             for concurrency in (1, 16):
-                for name, url in (("policykg", pk_url), ("oxigraph", ox_url)):
-                    lat, rps = mix(url, queries, concurrency, args.mix)
+                runs = mix({"policykg": pk_url, "oxigraph": ox_url}, queries, concurrency, args.mix)
+                for name, (lat, rps) in runs.items():
                     p50, p99 = statistics.median(lat) * 1000, percentile(lat, 99) * 1000
                     summary[(name, concurrency)] = (p50, p99, rps)
                     print(f"{name} c={concurrency:<3}    {p50:8.2f} {p99:8.2f} {rps:8.0f}")

@@ -229,9 +229,10 @@ def check(
     # refusals first, from every reading the lexer could read
     _refuse(analyses, operation=operation, graphs=graphs, allow_update=allow_update)
     if unreadable is not None:
-        reading, e = unreadable
-        line, column = position(reading, e.offset)
-        raise HTTPError(400, "malformed-query", f"cannot read the {operation}: {e} at line {line}, column {column}",
+        reading, lex_error = unreadable
+        line, column = position(reading, lex_error.offset)
+        raise HTTPError(400, "malformed-query", f"cannot read the {operation}: {lex_error} at line {line}, "
+                        f"column {column}",
                         message_zh=f"无法读取 SPARQL 文本：第 {line} 行第 {column} 列有非法字符",
                         position=(line, column))
     main = analyses[0]

@@ -7,8 +7,9 @@ pickle; only the parent process (:mod:`policykg.server.pool`) talks to it. The p
 whose query runs past the wall-clock limit; pyoxigraph cannot be interrupted any other way.
 
 Results are serialised here, in the format the client negotiated: pyoxigraph writes the result once
-as TSV (SELECT) or N-Triples (CONSTRUCT/DESCRIBE) — one line per row — so the row cap is a count of
-lines, and other formats are written by pyoxigraph from that (lossless) text.
+as TSV (SELECT) or N-Triples (CONSTRUCT/DESCRIBE) — one line per row — into a file that stops it past
+the row cap (so a huge result never fills memory), and other formats are written by pyoxigraph from
+that (lossless) text.
 """
 
 from __future__ import annotations
@@ -82,6 +83,40 @@ def graphs(store: ox.Store) -> tuple[str, ...]:
     return tuple(sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)))
 
 
+class _Full(Exception):
+    pass
+
+
+class _Capped:
+    """A file for pyoxigraph to serialise into that stops it (raises) past ``limit`` lines, so that a
+    huge result never fills memory: only the first lines are kept."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.parts: list[bytes] = []
+        self.lines = 0
+        self.limit = limit
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        self.lines += data.count(b"\n")
+        if self.limit is not None and self.lines > self.limit:
+            raise _Full
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _serialize_capped(result: Any, fmt: Any, limit: int | None) -> tuple[bytes, bool]:
+    """The first ``limit`` lines of the serialisation (all if None), and whether there were more."""
+    out = _Capped(limit)
+    try:
+        result.serialize(out, format=fmt)
+    except _Full:
+        return _cut(b"".join(out.parts), limit), True  # type: ignore[arg-type]
+    return b"".join(out.parts), False
+
+
 def _cut(data: bytes, lines: int) -> bytes:
     """The first ``lines`` lines of ``data``."""
     end = -1
@@ -108,30 +143,23 @@ def run(store: ox.Store, job: QueryJob) -> QueryOutcome:
     result = store.query(job.sparql, **kwargs)
     if isinstance(result, ox.QueryBoolean):
         fmt = RESULT_FORMATS[job.select_format]
-        return QueryOutcome("ask", fmt.media_type, result.serialize(format=fmt), rows=1)
+        return QueryOutcome("ask", fmt.media_type, result.serialize(format=fmt) or b"", rows=1)
     if isinstance(result, ox.QuerySolutions):
         fmt = RESULT_FORMATS[job.select_format]
-        tsv = result.serialize(format=ox.QueryResultsFormat.TSV)
-        assert tsv is not None
+        # the header line, then one line per row
+        tsv, truncated = _serialize_capped(result, ox.QueryResultsFormat.TSV,
+                                           None if job.max_rows is None else job.max_rows + 1)
         rows = tsv.count(b"\n") - 1
-        truncated = job.max_rows is not None and rows > job.max_rows
-        if truncated:
-            tsv = _cut(tsv, job.max_rows + 1)  # type: ignore[operator]
-            rows = job.max_rows  # type: ignore[assignment]
         if fmt is ox.QueryResultsFormat.TSV:
             body = tsv
         else:
             parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-            body = parsed.serialize(format=fmt)  # type: ignore[union-attr]
+            assert isinstance(parsed, ox.QuerySolutions)
+            body = parsed.serialize(format=fmt) or b""
         return QueryOutcome("select", fmt.media_type, body, rows=rows, truncated=truncated)
     rdf = RDF_FORMATS[job.graph_format]
-    nt = result.serialize(format=ox.RdfFormat.N_TRIPLES)
-    assert nt is not None
+    nt, truncated = _serialize_capped(result, ox.RdfFormat.N_TRIPLES, job.max_rows)
     rows = nt.count(b"\n")
-    truncated = job.max_rows is not None and rows > job.max_rows
-    if truncated:
-        nt = _cut(nt, job.max_rows)  # type: ignore[arg-type]
-        rows = job.max_rows  # type: ignore[assignment]
     if rdf is ox.RdfFormat.N_TRIPLES:
         body = nt
     else:
