@@ -37,8 +37,10 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 HTML = Format("html", "text/html", ("application/xhtml+xml",))
-#: representations of a resource, in the server's order of preference (a browser gets HTML)
-RESOURCE_FORMATS = (HTML, *GRAPH_FORMATS)
+#: representations of a resource, in the server's order of preference (a browser gets HTML; a client
+#: asking for plain JSON gets JSON-LD)
+RESOURCE_FORMATS = (HTML, *(Format(f.key, f.media_type, (*f.aliases, "application/json")) if f.key == "jsonld" else f
+                            for f in GRAPH_FORMATS))
 #: ?format= values (for links a browser can follow)
 FORMAT_PARAM = {"html": "html", "ttl": "turtle", "turtle": "turtle", "nt": "ntriples", "ntriples": "ntriples",
                 "jsonld": "jsonld", "json-ld": "jsonld", "rdf": "rdfxml", "xml": "rdfxml", "rdfxml": "rdfxml"}
@@ -212,7 +214,6 @@ class Explorer:
     async def resource(self, request: Request) -> Response:
         """Any IRI under the base: /id/…, /ontology[/Term], /shapes/…, /graph/…."""
         index = await self.index()
-        fmt = self.resource_format(request)
         rest = request.path.lstrip("/")
         namespaces = self.namespaces(index)
         iri = None
@@ -233,7 +234,8 @@ class Explorer:
         if iri is None:
             raise HTTPError(404, "not-found", f"no resource <{BASE}{rest}> in this knowledge graph",
                             message_zh="知识图谱中没有该资源")
-        if fmt is not HTML:
+        fmt = self.resource_format(request)
+        if fmt.key != "html":
             return await self.rdf(iri, mode, fmt)
         links = {k: f"{request.path}?format={k}" for k in ("ttl", "jsonld", "nt", "rdf")}
         alternate = ", ".join(f'<{quote(request.path)}?format={k}>; rel="alternate"; type="{t}"'
