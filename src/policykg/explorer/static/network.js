@@ -30,7 +30,9 @@
       container: container,
       elements: part.nodes.concat(part.edges),
       style: style,
-      layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: 9000, idealEdgeLength: 90 },
+      layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: function () { return 400000; },
+                idealEdgeLength: function () { return 140; }, nodeOverlap: 40, gravity: 0.2, numIter: 2500,
+                componentSpacing: 120, padding: 30 },
       wheelSensitivity: 0.3
     });
     cy.on("tap", "node", function (evt) {

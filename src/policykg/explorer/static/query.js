@@ -10,6 +10,10 @@
   var byId = {};
   config.queries.forEach(function (q) { byId[q.id] = q; });
   var first = config.queries.length ? config.queries[0] : null;
+  // the default autocompleters ask prefix.cc and LOV over the network (blocked by this page's
+  // Content-Security-Policy): keep the local one only. Set on the defaults, which YASGUI merges into.
+  Yasgui.Yasqe.defaults.autocompleters = ["variables"];
+  if (Yasgui.defaults && Yasgui.defaults.yasqe) Yasgui.defaults.yasqe.autocompleters = ["variables"];
   var yasgui = new Yasgui(root, {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
@@ -17,8 +21,7 @@
     populateFromUrl: false,
     autofocus: false,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; }, keys: [] },
-    // the default autocompleters ask prefix.cc and LOV over the network: keep the local ones only
-    yasqe: { autocompleters: ["variables"], value: first ? first.text : "" },
+    yasqe: { value: first ? first.text : "" },
     tabName: first ? first.id : "Query"
   });
   window.policykgYasgui = yasgui;
