@@ -185,13 +185,13 @@ def _number_key(number: str) -> tuple[int, ...]:
 
 
 def turtle_articles(graph: Graph, document: URIRef) -> tuple[DraftArticle, ...]:
-    """The articles of ``document`` in a Turtle draft: pk:Article nodes whose pk:document or
-    eli:is_part_of (transitively) is the document, ordered by pk:ordinal, else by number."""
+    """The articles of ``document`` in a Turtle draft: pk:Article nodes whose pk:document is the
+    document (see :func:`_link_parts`), ordered by pk:ordinal, else by number."""
     found: set[URIRef] = set()
     for article in graph.subjects(RDF.type, PK.Article):
         if not isinstance(article, URIRef):
             continue
-        if (article, PK.document, document) in graph or document in set(graph.transitive_objects(article, ELI.is_part_of)):
+        if (article, PK.document, document) in graph:
             found.add(article)
     out = []
     for article in found:
@@ -206,9 +206,19 @@ def turtle_articles(graph: Graph, document: URIRef) -> tuple[DraftArticle, ...]:
     return tuple(a for _, a in sorted(out, key=lambda x: x[0]))
 
 
+def _link_parts(graph: Graph, document: URIRef) -> None:
+    """Give every article and chapter below ``document`` by eli:is_part_of its pk:document link
+    (in the draft's graph in memory; the file is not touched)."""
+    for cls in (PK.Article, PK.Chapter):
+        for part in list(graph.subjects(RDF.type, cls)):
+            if (part, PK.document, None) not in graph and document in set(graph.transitive_objects(part, ELI.is_part_of)):
+                graph.add((part, PK.document, document))
+
+
 def _load_turtle(path: Path, data: bytes) -> Draft:
     graph = _parse_turtle(path, _decode(data, path))
     node = _document_node(graph, path)
+    _link_parts(graph, node)
     when = _date(graph, node, ELI.first_date_entry_in_force) or _date(graph, node, ELI.date_document)
     return Draft(path=path, text=None, document=None, graph=graph, iri=str(node), title=_zh(graph, node, ELI.title),
                  document_number=_zh(graph, node, ELI.id_local), date=when, articles=turtle_articles(graph, node))

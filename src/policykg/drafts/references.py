@@ -212,13 +212,25 @@ def _near_number(context: Context, id_local: str) -> str | None:
         return None
     same_series = [n for n in context.registry.document_numbers
                    if (k := _ID_PARTS.match(n)) and k["prefix"] == m["prefix"] and k["year"] == m["year"]]
-    close = difflib.get_close_matches(id_local, same_series, n=1, cutoff=0.8)
-    return close[0] if close else None
+    return _unique_best(id_local, same_series)
 
 
 def _near_title(context: Context, title: str) -> str | None:
-    close = difflib.get_close_matches(normalise_title(title), list(context.registry.document_titles), n=1, cutoff=0.8)
-    return close[0] if close else None
+    return _unique_best(normalise_title(title), list(context.registry.document_titles))
+
+
+def _unique_best(text: str, candidates: list[str], cutoff: float = 0.8) -> str | None:
+    """The candidate closest to ``text`` (difflib ratio ≥ ``cutoff``) when no other is as close.
+
+    >>> _unique_best("青政发〔2012〕64号", ["青政发〔2012〕46号", "青政发〔2012〕19号"])
+    '青政发〔2012〕46号'
+    >>> _unique_best("青政发〔2012〕49号", ["青政发〔2012〕46号", "青政发〔2012〕19号"]) is None
+    True
+    """
+    scored = sorted(((difflib.SequenceMatcher(None, text, c).ratio(), c) for c in candidates), reverse=True)
+    if not scored or scored[0][0] < cutoff or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
 
 
 def _details(ref: CitedReference, **more: object) -> dict[str, object]:

@@ -16,10 +16,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SH, SKOS
+from rdflib.namespace import RDF, SH, SKOS
 
 from ..ingest.registry import normalise_title
-from ..namespaces import ELI
+from ..namespaces import ELI, PK
 from ..shapes import load_shapes, validate
 from .load import Draft
 from .model import INFO, VIOLATION, WARNING, Finding, Related
@@ -89,24 +89,30 @@ def _shape_findings(draft: Draft, context: Context) -> Iterator[Finding]:
             continue
         severity = _SEVERITY.get(report.value(result, SH.resultSeverity), VIOLATION)  # type: ignore[arg-type]
         zh, en = _messages(shapes, report, result)
-        focus = str(report.value(result, SH.focusNode))
-        article = draft.article_by_iri(focus)
-        details: dict[str, object] = {}
         value = report.value(result, SH.value)
+        # article and chapter rules report the offending article or chapter as sh:value (draft.ttl)
+        subject = str(value) if isinstance(value, URIRef) else str(report.value(result, SH.focusNode))
+        article = draft.article_by_iri(subject)
+        details: dict[str, object] = {}
         source = report.value(result, SH.sourceShape)
-        if source is not None and isinstance(source, URIRef):
+        if isinstance(source, URIRef):
             details["shape"] = str(source).rsplit("#", 1)[-1]
         if article is not None and article.line is not None:
             details["line"] = article.line
         number = None if article is None else article.number
-        if article is None and focus != draft.iri:
-            chapter = draft.graph.value(URIRef(focus), ELI.number)
+        if article is None and (URIRef(subject), RDF.type, PK.Chapter) in draft.graph:
+            chapter = draft.graph.value(URIRef(subject), ELI.number)
             if chapter is not None:
                 details["chapter"] = str(chapter)
-        if kind == "unknown-agency" and value is not None:
-            name = str(value)
+            line = draft.graph.value(URIRef(subject), PK.sourceLine)
+            if line is not None:
+                details["line"] = int(line)
+        if kind == "unknown-agency" and article is not None:
+            names = sorted(str(n) for n in draft.graph.objects(URIRef(article.iri), PK.unresolvedAgencyName)
+                           if en.endswith(f"“{n}”"))
+            name = names[0] if names else ""
             details["name"] = name
-            suggestion = context.registry.suggest_agency(name)
+            suggestion = context.registry.suggest_agency(name) if name else None
             details["suggestion"] = suggestion
             if suggestion:
                 zh += f",是否应为“{suggestion}”?"
