@@ -135,5 +135,12 @@ def test_every_command_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
     assert len(names) >= 5
+    # sub-apps (`policykg draft check`, `policykg draft impact`): one section per command of the group
+    for group in app.registered_groups:
+        assert group.name and group.typer_instance is not None
+        subcommands = [c.name or (c.callback.__name__ if c.callback else "")
+                       for c in group.typer_instance.registered_commands]
+        assert subcommands, f"the command group {group.name} has no command"
+        names += [f"{group.name} {sub}" for sub in subcommands]
     for name in names:
         assert f"### `policykg {name}" in readme, f"README has no section for `policykg {name}`"
