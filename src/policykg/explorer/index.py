@@ -229,6 +229,11 @@ class Index:
                 return Label(id_local.value, own.get("en"))
         if own:
             return Label(own.get("zh"), own.get("en"))
+        applies = self.values(iri, _PK + "appliesTo")
+        if applies:  # a quantity without a label: what it measures
+            by_lang = {(n.lang or "").split("-")[0]: n.value for n in applies}
+            if by_lang.get("zh") or by_lang.get("en"):
+                return Label(by_lang.get("zh"), by_lang.get("en"))
         surface = self.value(iri, _PK + "surfaceText")
         if surface is not None:
             return Label(f"“{surface.value}”", None)
@@ -237,7 +242,8 @@ class Index:
     def fallback(self, iri: str) -> str:
         """A name from the IRI itself: a compact name for our own IRIs, the IRI for others."""
         if iri.startswith(str(DOC)):
-            return iri[len(str(DOC)):]
+            rest = iri[len(str(DOC)):]
+            return rest if rest.count("/") < 3 else rest.rsplit("/", 1)[-1]
         if iri.startswith(str(ID)):
             return iri[len(str(ID)):]
         return curie(iri)

@@ -93,6 +93,7 @@ class Explorer:
                                 PK=_PK, ELI=_ELI, SKOS=str(SKOS), RDFS=str(RDFS))
         self.env.filters["zh_first"] = lambda nodes: sorted(nodes, key=lambda n: n.lang != "zh")
         self.env.globals["constraint_names"] = views.CONSTRAINTS
+        self.env.globals["comparators"] = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "=": "="}
         self.env.globals["vals"] = lambda props, local: list(props.get(_PK + local, ()))
         self.static = load_static()
         self._index: Index | None = None
@@ -273,7 +274,9 @@ class Explorer:
             data = await self.queries.ntriples("search/describe", resource=iri)
         triples = list(dict.fromkeys(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)))
         rdf_format = _RDF_FORMATS[fmt.key]
-        prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+        text = data.decode("utf-8")
+        used = {p: ns for p, ns in PREFIXES.items() if f"<{ns}" in text}  # only the prefixes the triples use
+        prefixes = used if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
         body = ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
         return Response(200, body, fmt.content_type, {"Vary": "Accept", "Access-Control-Allow-Origin": "*"})
 
@@ -316,7 +319,7 @@ class Explorer:
                              "href": href(iri) or "", "kind": group, **extra}}
 
         cite_nodes: dict[str, dict[str, Any]] = {}
-        cite_edges = []
+        cite_edges: list[dict[str, Any]] = []
         for r in citations:
             s, t, rel = r["source"].value, r["target"].value, r["relation"].value
             for x in (s, t):
@@ -326,7 +329,7 @@ class Explorer:
                                         "relation": curie(rel), "label": index.label(rel).first}})
         counts = {r["agency"].value: r["articles"].as_int() for r in workload}
         agency_nodes: dict[str, dict[str, Any]] = {}
-        agency_edges = []
+        agency_edges: list[dict[str, Any]] = []
         for r in agencies:
             a, b, shared = r["a"].value, r["b"].value, r["shared"].as_int()
             for x in (a, b):

@@ -241,11 +241,11 @@ async def agency_view(queries: Queries, index: Index, d: Description) -> dict[st
 async def measure_view(queries: Queries, index: Index, d: Description) -> dict[str, Any]:
     shapes = d.objects(_PK + "eligibilityShape")
     article = index.article_of(d.iri)
-    q_rows, groups, family, article_d, *shape_graphs = await asyncio.gather(
+    q_rows, groups, family = await asyncio.gather(
         queries.select("quantities", measure=d.iri), queries.select("groups", source=d.iri),
-        queries.select("family", source=d.iri),
-        describe(queries, article) if article else _no_description(),
-        *(queries.graph("shape", shape=s.value) for s in shapes if s.is_iri))
+        queries.select("family", source=d.iri))
+    article_d = await describe(queries, article) if article else None
+    shape_graphs = await asyncio.gather(*(queries.graph("shape", shape=s.value) for s in shapes if s.is_iri))
     things: dict[str, dict[str, list[Node]]] = defaultdict(lambda: defaultdict(list))
     for s in d.outgoing:
         if s.subject.value == d.iri:
@@ -265,10 +265,6 @@ async def measure_view(queries: Queries, index: Index, d: Description) -> dict[s
         "source_note": d.objects(_PK + "sourceNote"),
         **overlaps(index, groups, family),
     }
-
-
-async def _no_description() -> None:
-    return None
 
 
 # --- SHACL conditions -------------------------------------------------------------------------------
@@ -405,7 +401,7 @@ async def scheme_view(queries: Queries, index: Index, d: Description) -> dict[st
     members = {c.value for c in concepts}
     children: dict[str | None, list[str]] = defaultdict(list)
     for c in concepts:
-        parents = [b for b in broader.get(c.value, []) if b in members]
+        parents: list[str | None] = [b for b in broader.get(c.value, []) if b in members]
         for p in parents or [None]:
             children[p].append(c.value)
 
@@ -451,8 +447,8 @@ def ontology_terms(index: Index, graph: list[Statement], ns: str) -> dict[str, A
     in_ns = set(classes)
     children: dict[str | None, list[str]] = defaultdict(list)
     for c in classes:
-        parents = [p.value for p in index.values(c, sub) if p.value in in_ns]
-        for p in parents or [None]:
+        supers: list[str | None] = [p.value for p in index.values(c, sub) if p.value in in_ns]
+        for p in supers or [None]:
             children[p].append(c)
 
     def tree(parent: str | None, seen: frozenset[str]) -> list[dict[str, Any]]:
