@@ -9,6 +9,7 @@ the explorer's own under ``policykg/explorer/queries/``. Parameters are turned i
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -133,12 +134,22 @@ def parse_graph(body: bytes) -> list[Statement]:
 
 
 class Queries:
-    """The explorer's access to the store: named queries run through the executor."""
+    """The explorer's access to the store: named queries run through the executor.
 
-    def __init__(self, executor: QueryExecutor, library: QueryRegistry | None = None) -> None:
+    At most ``concurrency`` of the explorer's queries run at once (a page asks several at a time), so
+    pages never take more of the executor's slots than there are workers and never make the endpoint
+    answer ``503 busy`` to SPARQL clients on their own.
+    """
+
+    def __init__(self, executor: QueryExecutor, library: QueryRegistry | None = None, concurrency: int = 2) -> None:
         self.executor = executor
         self.library = library or QueryRegistry()
         self.own = QueryRegistry(QUERY_DIR)
+        self._slots = asyncio.Semaphore(max(1, concurrency))
+
+    async def _execute(self, job: QueryJob) -> QueryOutcome:
+        async with self._slots:
+            return await self.executor.execute(job)
 
     def named(self, name: str) -> NamedQuery:
         """An explorer query by file name, or a library query by id (``search/articles``)."""
@@ -148,14 +159,14 @@ class Queries:
 
     async def select(self, name: str, **params: str) -> list[Row]:
         query = self.named(name)
-        outcome = await self.executor.execute(QueryJob(query.text, select_format="json",
+        outcome = await self._execute(QueryJob(query.text, select_format="json",
                                                        substitutions=substitutions(query, params)))
         return parse_select(outcome.body)
 
     async def ntriples(self, name: str, **params: str) -> bytes:
         """A CONSTRUCT / DESCRIBE query's result as N-Triples."""
         query = self.named(name)
-        outcome = await self.executor.execute(QueryJob(query.text, graph_format="ntriples",
+        outcome = await self._execute(QueryJob(query.text, graph_format="ntriples",
                                                        substitutions=substitutions(query, params)))
         return outcome.body
 
@@ -164,7 +175,7 @@ class Queries:
 
     async def run(self, query: NamedQuery, params: Mapping[str, str], max_rows: int) -> QueryOutcome:
         """A library query as a user runs it: JSON (SELECT / ASK) or N-Triples, at most ``max_rows``."""
-        return await self.executor.execute(QueryJob(query.text, select_format="json", graph_format="ntriples",
+        return await self._execute(QueryJob(query.text, select_format="json", graph_format="ntriples",
                                                     substitutions=substitutions(query, params), max_rows=max_rows))
 
 

@@ -86,7 +86,8 @@ class Explorer:
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
-        self.queries = Queries(ctx.executor)
+        settings = ctx.settings
+        self.queries = Queries(ctx.executor, concurrency=min(settings.workers, max(1, settings.max_concurrent // 2)))
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                                       undefined=jinja2.Undefined, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(kind_names=KIND_NAMES, curie=curie, href=href, label_html=label_html, Label=Label,
