@@ -89,11 +89,15 @@ SELECT ?benefit ?note WHERE { ?benefit pk:eligibilityShape ?s ; pk:valuationNote
 """
 
 _QUANTITIES = """
-SELECT ?benefit ?quantity ?role ?value ?unit ?comparator WHERE {
+SELECT ?benefit ?quantity ?role ?value ?unit ?comparator ?object ?favourable ?objectZh ?objectEn WHERE {
   ?benefit pk:eligibilityShape ?s ; pk:hasQuantity ?quantity .
   ?quantity pk:role ?role ; pk:baseValue ?value .
   OPTIONAL { ?quantity pk:baseUnit ?unit }
   OPTIONAL { ?quantity pk:comparator ?comparator }
+  OPTIONAL { ?quantity pk:measuredObject ?object .
+             OPTIONAL { ?object pk:moreFavourable ?favourable }
+             OPTIONAL { ?object skos:prefLabel ?objectZh FILTER(lang(?objectZh) = "zh") }
+             OPTIONAL { ?object skos:prefLabel ?objectEn FILTER(lang(?objectEn) = "en") } }
 }
 """
 
@@ -142,6 +146,11 @@ class Quantity:
     value: Decimal
     unit: str | None  # local name of the base unit, e.g. "percent"
     comparator: str | None  # "<=", "<", ">=", ">", "=" or None
+    #: what the figure measures (pk:measuredObject, data/lexicon/) and which way favours the beneficiary
+    measured: str | None = None
+    favourable: str | None = None  # "higher" | "lower" (pk:moreFavourable)
+    measured_zh: str | None = None
+    measured_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -290,7 +299,8 @@ class Catalogue:
         for r in _rows(store, _QUANTITIES):
             quantities[r["benefit"].value].append(Quantity(
                 r["quantity"].value, _local(r["role"].value), Decimal(r["value"].value),
-                _local(r["unit"].value) if r["unit"] is not None else None, _value(r["comparator"])))
+                _local(r["unit"].value) if r["unit"] is not None else None, _value(r["comparator"]),
+                _value(r["object"]), _value(r["favourable"]), _value(r["objectZh"]), _value(r["objectEn"])))
         tax_kinds: dict[str, set[str]] = defaultdict(set)
         for r in _rows(store, _TAX_KINDS):
             tax_kinds[r["measure"].value].add(_local(r["kind"].value))

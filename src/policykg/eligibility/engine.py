@@ -36,7 +36,7 @@ from rdflib.namespace import SH
 from ..errors import ProfileError
 from ..namespaces import INDUSTRY, PARTY, SIZE
 from ..store import ReadableStore
-from .catalogue import FIELD_OF, SIZE_CLASS_FIELD, BenefitInfo, Catalogue, GroupInfo, MemberInfo, article_citation
+from .catalogue import FIELD_OF, SIZE_CLASS_FIELD, BenefitInfo, Catalogue, GroupInfo, MemberInfo, Quantity, article_citation
 from .compiled import (
     CountConstraint,
     HasValueConstraint,
@@ -70,15 +70,29 @@ _COUNT_FIELDS = frozenset({"employees", "months_since_establishment", "graduates
 
 
 def months_between(start: date, end: date) -> int:
-    """Whole months from ``start`` to ``end`` (a month counts once its day of the month is reached).
+    """The months from ``start`` to ``end``, a month begun counting whole: the smallest n such that
+    ``end`` is at most n months after ``start``.
 
-    >>> months_between(date(2011, 1, 31), date(2012, 7, 30)), months_between(date(2011, 1, 15), date(2012, 7, 15))
-    (17, 18)
+    So "成立时间在18个月以内" (第三十八条), read as ``months_between(established_on, as_of) <= 18``, holds up to
+    and including the day 18 months after establishment, and not a day later.
+
+    >>> months_between(date(2011, 12, 30), date(2013, 6, 30)), months_between(date(2011, 12, 29), date(2013, 6, 30))
+    (18, 19)
+    >>> months_between(date(2012, 1, 31), date(2012, 2, 29)), months_between(date(2013, 6, 30), date(2013, 6, 30))
+    (1, 0)
     """
     months = (end.year - start.year) * 12 + end.month - start.month
-    if end.day < start.day:
-        months -= 1
+    # the date `months` months after start (clamped to the month's last day) must not be before end
+    if _add_months(start, months) < end:
+        months += 1
     return months
+
+
+def _add_months(d: date, months: int) -> date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    last = (date(year + (month == 12), month % 12 + 1, 1) - date.resolution).day
+    return date(year, month, min(d.day, last))
 
 
 # ------------------------------------------------------------------------------------------- results
@@ -404,6 +418,7 @@ class Engine:
     _in_force: dict[date, _InForce] = field(default_factory=dict, repr=False)
     _indexes: dict[date, tuple[int, ...]] = field(default_factory=dict, repr=False)
     _evaluator: GeneratedEvaluator | None = field(default=None, repr=False)
+    _by_iri: dict[str, BenefitInfo] | None = field(default=None, repr=False)
     _valuers: tuple[Callable[[Mapping[str, object]], Decimal | None], ...] | None = field(default=None, repr=False)
     _groups: tuple[dict[str, tuple[int, ...]], dict[str, int], dict[str, int]] | None = field(default=None, repr=False)
 
@@ -583,15 +598,29 @@ class Engine:
             return losers
         groups = self.catalogue.groups
 
-        def by_value(iri: str) -> tuple[int, Decimal, int]:
+        def by_value(iri: str) -> tuple[int, Decimal, tuple[Decimal, ...], int]:
             v = values[iri]
-            return (0, Decimal(0), -order[iri]) if v is None else (1, v, -order[iri])
+            figures = figures_of(iri)
+            return (0, Decimal(0), figures, -order[iri]) if v is None else (1, v, figures, -order[iri])
+
+        compared: tuple[str, ...] = ()
+
+        def figures_of(iri: str) -> tuple[Decimal, ...]:
+            """The figures the members share (same measured object), signed so that larger favours more."""
+            out = []
+            for measured in compared:
+                q = self._figure(iri, measured)
+                out.append(Decimal(0) if q is None else (q.value if q.favourable == "higher" else -q.value))
+            return tuple(out)
 
         for gi in touched:
             g = groups[gi]
             members = [m.iri for m in g.members if m.iri in values and m.iri not in losers]
             if len(members) < 2:
                 continue
+            # when amounts tie or are unknown, the figures all members have (e.g. how long a subsidy is paid)
+            # decide, in the direction that favours the beneficiary (pk:moreFavourable, 第六十二条 按从优原则)
+            compared = tuple(sorted(set.intersection(*(self._figures(m) for m in members))))
             if g.strategy == "higher-level-prevails":
                 best = min(levels[m] for m in members)
                 winner = max((m for m in members if levels[m] == best), key=by_value)
@@ -604,6 +633,22 @@ class Engine:
                     if m != winner:
                         losers[m] = (winner, g)
         return losers
+
+    def _figures(self, iri: str) -> set[str]:
+        """The measured objects of a benefit's figures that have a favourable direction."""
+        b = self._benefit_by_iri().get(iri)
+        return {q.measured for q in b.quantities if q.measured and q.favourable} if b else set()
+
+    def _figure(self, iri: str, measured: str) -> Quantity | None:
+        b = self._benefit_by_iri().get(iri)
+        if b is None:
+            return None
+        return next((q for q in b.quantities if q.measured == measured and q.favourable), None)
+
+    def _benefit_by_iri(self) -> dict[str, BenefitInfo]:
+        if self._by_iri is None:
+            self._by_iri = {b.iri: b for b in self.catalogue.benefits}
+        return self._by_iri
 
     def _group_index(self) -> tuple[dict[str, tuple[int, ...]], dict[str, int], dict[str, int]]:
         """Benefit IRI -> indexes of its groups; benefit IRI -> level rank; benefit IRI -> catalogue order."""
@@ -630,7 +675,7 @@ class Engine:
             elif wv.amount is not None:
                 cmp_zh, cmp_en = f"{_show(wv.amount)}元,本项金额无法计算", f"{_show(wv.amount)} yuan; this one has no computable amount"
             else:
-                cmp_zh, cmp_en = "金额均无法计算,任选其一", "neither amount can be computed; either may be chosen"
+                cmp_zh, cmp_en = self._figure_comparison(b, w)
             if g.strategy == "beneficiary-chooses":
                 zh = f"与{w.citation}“{w.label_zh}”二者择一({group_zh}),由受益方选择;列出的是价值较高者({cmp_zh})"
                 en = (f"an alternative to {w.citation} ({w.label_en}) ({group_en}): the beneficiary chooses one; "
@@ -640,6 +685,18 @@ class Engine:
                 en = (f"same entitlement as {w.citation} ({w.label_en}) ({group_en}): the most favourable applies, "
                       f"never both (article 62; {cmp_en})")
         return Excluded(b, v, g, w, zh, en)
+
+    def _figure_comparison(self, b: BenefitInfo, w: BenefitInfo) -> tuple[str, str]:
+        """Why ``w`` beat ``b`` when neither has an amount: the first shared figure that differs."""
+        for measured in sorted(self._figures(b.iri) & self._figures(w.iri)):
+            qb, qw = self._figure(b.iri, measured), self._figure(w.iri, measured)
+            if qb is None or qw is None or qb.value == qw.value:
+                continue
+            unit = qw.unit or ""
+            return (f"金额均无法计算;以{qw.measured_zh or measured}比较,{_show(qw.value)}{unit} 优于 {_show(qb.value)}{unit}",
+                    f"neither amount can be computed; by {qw.measured_en or measured}: {_show(qw.value)} {unit} "
+                    f"is more favourable than {_show(qb.value)} {unit}")
+        return "金额均无法计算,任选其一", "neither amount can be computed; either may be chosen"
 
     # -- explanations ---------------------------------------------------------------------------
 
