@@ -209,10 +209,11 @@ def write_profiles(path: Path, n: int, seed: int, as_of: date) -> None:
             w.writerow(gen.row(i))
 
 
-def head(src: Path, dst: Path, n: int) -> None:
-    """The header and the first ``n`` rows of ``src`` (a generated CSV: one line per row)."""
+def head_of(src: Path, dst: Path, n: int) -> Path:
+    """``dst``: the header and the first ``n`` rows of ``src`` (a generated CSV: one line per row)."""
     with src.open("rb") as f, dst.open("wb") as out:
         out.writelines(itertools.islice(f, n + 1))
+    return dst
 
 
 # ------------------------------------------------------------------------------------------ the machine
@@ -423,13 +424,25 @@ def pyshacl_verdicts(engine: Engine, profiles: Sequence[Profile], recs: Sequence
 # ------------------------------------------------------------------------------------------ memory
 
 def memory_child(csv_path: Path, store: Path, as_of: date) -> int:
-    """In a fresh process: the CSV-in/CSV-out run; prints the peaks (KiB) as JSON."""
+    """In a fresh process: the CSV-in/CSV-out run; prints the peaks (KiB) and the live objects as JSON.
+
+    The objects the garbage collector tracks are counted before and after the batch: streaming means the
+    batch leaves none behind, whatever its size.
+    """
+    import gc
+
     engine = Engine.from_store(open_store(store, rebuild_if_stale=False))
     engine.evaluator, engine.valuers, conditions(), party_kinds()  # noqa: B018 - one-time loads: in the setup peak
-    setup = peak_rss_kib()
     with tempfile.TemporaryDirectory() as tmp:
+        end_to_end(engine, head_of(csv_path, Path(tmp) / "warm.csv", 100), as_of, Path(tmp) / "warm-out.csv")
+        gc.collect()
+        objects = len(gc.get_objects())
+        setup = peak_rss_kib()
         n, seconds, _ = end_to_end(engine, csv_path, as_of, Path(tmp) / "out.csv")
-    print(json.dumps({"profiles": n, "seconds": seconds, "setup_peak_kib": setup, "peak_kib": peak_rss_kib()}))
+        gc.collect()
+        left = len(gc.get_objects()) - objects
+    print(json.dumps({"profiles": n, "seconds": seconds, "setup_peak_kib": setup, "peak_kib": peak_rss_kib(),
+                      "objects_left": left}))
     return 0
 
 
@@ -570,7 +583,7 @@ def main() -> int:
         for n in sorted(set(sizes + memory_sizes)):
             files[n] = full if n == largest else tmp / f"profiles-{n}.csv"
             if n != largest:
-                head(full, files[n], n)
+                head_of(full, files[n], n)
         say(f"generated {largest:,} profiles (seed {args.seed}) in {time.perf_counter() - t:.1f} s (not timed)")
 
         # the spread of what was generated, as the engine sees it
@@ -668,7 +681,8 @@ def main() -> int:
             mem = memory(files[n], store_path, as_of)
             result["memory"][str(n)] = mem
             say(f"  {n:>7,} profiles: peak {mem['peak_kib'] / 1024:.1f} MiB (after setup {mem['setup_peak_kib'] / 1024:.1f} "
-                f"MiB, growth {(mem['peak_kib'] - mem['setup_peak_kib']) / 1024:.1f} MiB), {mem['profiles'] / mem['seconds']:,.0f} profiles/s")
+                f"MiB, growth {(mem['peak_kib'] - mem['setup_peak_kib']) / 1024:.1f} MiB), objects left by the batch "
+                f"{mem['objects_left']:+d}, {mem['profiles'] / mem['seconds']:,.0f} profiles/s")
 
         if args.breakdown:
             k = min(args.breakdown, largest)
@@ -717,8 +731,8 @@ def report(r: dict[str, Any]) -> None:
     print(f"agreement with pySHACL: {a['pairs']:,} (profile, shape) pairs, {a['disagreements']} disagreements")
     if r["memory"]:
         print("peak RSS of CSV in -> CSV out (fresh process per size): " + "; ".join(
-            f"{int(n):,}: {m['peak_kib'] / 1024:.1f} MiB (+{(m['peak_kib'] - m['setup_peak_kib']) / 1024:.1f} over setup)"
-            for n, m in r["memory"].items()))
+            f"{int(n):,}: {m['peak_kib'] / 1024:.1f} MiB (+{(m['peak_kib'] - m['setup_peak_kib']) / 1024:.1f} over setup, "
+            f"{m['objects_left']:+d} objects)" for n, m in r["memory"].items()))
     print(f"load average: start {_load(r['load_start'])}, end {_load(r['load_end'])}")
     if "breakdown" in r:
         b = r["breakdown"]["us_per_profile"]
