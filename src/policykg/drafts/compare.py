@@ -17,8 +17,9 @@ all three share one reading of the draft (:func:`comparison`, cached per check r
 - **overlap** — a draft sentence granting an entitlement the corpus already grants (the cues of a benefit
   family, data/lexicon/cues.ttl; or a figure restating a corpus figure with the same value) to a related
   beneficiary (same, broader or narrower kind) and, where both say, the same tax: a ``warning`` pointing at
-  the non-cumulation rule that will apply (the group of data/*/non-cumulation.ttl, else 第六十二条). A measure
-  the same article conflicts with is reported as the conflict only.
+  the non-cumulation rule that will apply (the group of data/*/non-cumulation.ttl, else 第六十二条). A family
+  or non-cumulation group the same article conflicts with (a figure of one of its measures) is reported as
+  the conflict only.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from .matching import (
     article_families,
     match_draft,
     show_value,
+    show_value_en,
 )
 from .model import VIOLATION, WARNING, Finding, Related
 
@@ -265,11 +267,14 @@ def _within(value: Decimal, limit: LimitInfo) -> bool:
             ">": value > limit.base_value}.get(limit.comparator, True)
 
 
-def _label(f: CorpusFigure, corpus: Corpus) -> tuple[str, str]:
+def _label(figures: tuple[CorpusFigure, ...], corpus: Corpus) -> tuple[str, str]:
+    """What the figures measure: the article's words for one figure, the measured object for several."""
+    f = figures[0]
     obj = corpus.lexicon.concepts.get(f.object)
-    zh = f.applies_to_zh or (obj.label_zh if obj else None) or f.iri
-    en = f.applies_to_en or (obj.label_en if obj else None) or f.iri
-    return zh, en
+    if len(figures) == 1:
+        return f.applies_to_zh or (obj.label_zh if obj else None) or f.iri, \
+            f.applies_to_en or (obj.label_en if obj else None) or f.iri
+    return (obj.label_zh if obj else None) or f.iri, (obj.label_en if obj else None) or f.iri
 
 
 def _figure_related(f: CorpusFigure) -> Related:
@@ -287,12 +292,13 @@ def check_conflicts(draft: Draft, context: Context) -> Iterator[Finding]:
     c = result.corpus
     for x in result.conflicts:
         d, f, p = x.draft, x.figures[0], x.precedence
-        label_zh, label_en = _label(f, c)
+        label_zh, label_en = _label(x.figures, c)
         corpus_shown = show_value(x.corpus_value if f.value is None or f.base_value != x.corpus_value
                                   else f.value, f.unit if f.base_value == x.corpus_value else f.base_unit)
         cite = f.measure.citation
         zh = (f"草案规定“{d.clause}”({d.shown}),与{cite}规定的{label_zh}{corpus_shown}不一致;{p.reason_zh}")
-        en = (f"the draft sets {d.shown} (“{d.clause}”) where {cite} sets {corpus_shown} for {label_en}; {p.reason_en}")
+        en = (f"the draft sets {show_value_en(d.base_value, d.base_unit)} (“{d.clause}”) where {cite} sets "
+              f"{show_value_en(x.corpus_value, f.base_unit)} for {label_en}; {p.reason_en}")
         details: dict[str, object] = {
             "parameter": f.object, "parameter_label": c.lexicon.label(f.object), "draft_value": d.base_value,
             "draft_text": d.surface, "corpus_value": x.corpus_value, "unit": f.base_unit,
@@ -302,7 +308,7 @@ def check_conflicts(draft: Draft, context: Context) -> Iterator[Finding]:
         }
         if x.broken:
             details["limits"] = [lim.iri for lim in x.broken]
-        related = (_figure_related(f),) + p.related
+        related = tuple(dict.fromkeys(_figure_related(g) for g in x.figures)) + p.related
         yield Finding("conflict", VIOLATION if p.prevails == "corpus" else WARNING, d.article, zh, en, related,
                       details)
 
@@ -379,7 +385,7 @@ def check_ceilings(draft: Draft, context: Context) -> Iterator[Finding]:
             "corpus_figure": f.iri, "parameter": f.object,
         }
         yield Finding("exceeds-ceiling", VIOLATION, d.article, f"草案规定“{d.clause}”({d.shown}):{zh}",
-                      f"the draft sets {d.shown} (“{d.clause}”): {en}",
+                      f"the draft sets {show_value_en(d.base_value, d.base_unit)} (“{d.clause}”): {en}",
                       (_limit_related(limit), _figure_related(f)), details)
 
 
@@ -398,7 +404,9 @@ def check_overlaps(draft: Draft, context: Context) -> Iterator[Finding]:
     result = comparison(draft, context)
     c = result.corpus
     as_of = context.as_of
-    conflicting = {(x.draft.article_iri, f.measure.iri) for x in result.conflicts for f in x.figures}
+    # a conflict with a measure is the finding about its family and its non-cumulation groups in that article
+    conflicting = {(x.draft.article_iri, f.measure.family or f.measure.iri) for x in result.conflicts for f in x.figures}
+    conflicting |= {(x.draft.article_iri, g) for x in result.conflicts for f in x.figures for g in f.measure.groups}
     # article -> family -> (measures, the draft sentence)
     found: dict[str, dict[str, tuple[set[str], str]]] = defaultdict(dict)
     numbers: dict[str, str] = {}
@@ -407,7 +415,8 @@ def check_overlaps(draft: Draft, context: Context) -> Iterator[Finding]:
         for sf in article_families(article, c.lexicon, title=draft.title):
             for family in sf.families:
                 for m in c.family_measures(family):
-                    if not m.in_force(as_of) or (article.iri, m.iri) in conflicting:
+                    if not m.in_force(as_of) or (article.iri, family) in conflicting or any(
+                            (article.iri, g) in conflicting for g in m.groups):
                         continue
                     if sf.parties and m.beneficiaries and not any(
                             c.lexicon.related_parties(a, b) for a in sf.parties for b in m.beneficiaries):
@@ -418,7 +427,8 @@ def check_overlaps(draft: Draft, context: Context) -> Iterator[Finding]:
                     entry[0].add(m.iri)
     for d, f in result.agreements:  # a figure restated with the same value restates its measure
         m = f.measure
-        if m.is_benefit and m.family and m.in_force(as_of) and (d.article_iri, m.iri) not in conflicting:
+        if m.is_benefit and m.family and m.in_force(as_of) and (d.article_iri, m.family) not in conflicting \
+                and not any((d.article_iri, g) in conflicting for g in m.groups):
             entry = found[d.article_iri].setdefault(m.family, (set(), d.clause))
             entry[0].add(m.iri)
     for article in draft.articles:

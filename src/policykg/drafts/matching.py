@@ -21,14 +21,15 @@ measured object is among the objects of the clause; it is scored (docs/drafts.md
 ============================  =========================================================
 measured object               +2 named in the clause, +1.5 named earlier in the sentence
 tax kind                      +1 shared; a different stated tax kind rules it out
-qualifier                     +1 shared; a different stated qualifier rules it out
+qualifier                     +1 shared; a different stated qualifier rules it out; none stated -0.5
 benefit family                +1 when a cue of the measure's family occurs in the sentence
 beneficiary                   +0.25 related (same, broader or narrower)
 comparator                    +0.25 same direction; opposite direction -1
 ============================  =========================================================
 
 A match needs :data:`THRESHOLD` (3): the object and at least one of tax kind, qualifier or family. The
-best corpus figures are the match: highest score, then the object nearest the number; ties are kept
+best corpus figures are the match: an object of the clause before one named earlier, then the highest
+score, then the object nearest the number; ties are kept
 ("年应纳税所得额不超过50万元" is both the industrial and the other-enterprise threshold of 第五条). Figures
 of measures not in force on the as-of date take no part.
 
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
     from .load import Draft, DraftArticle
 
 __all__ = [
-    "THRESHOLD", "Corpus", "CorpusFigure", "Cue", "DocumentInfo", "DraftFigure", "GroupInfo", "Lexicon",
+    "THRESHOLD", "Corpus", "CorpusFigure", "show_value", "show_value_en", "Cue", "DocumentInfo", "DraftFigure", "GroupInfo", "Lexicon",
     "LimitInfo", "Match", "MeasureInfo", "Matching", "article_families", "draft_figures", "draft_level",
     "match_draft",
 ]
@@ -138,6 +139,12 @@ class Occurrence:
     term: str
     start: int
     end: int
+    #: the kinds it was resolved among: "word" (objects, tax kinds, beneficiaries), "comparator", "qualifier"
+    group: str = "word"
+
+
+def _group(kind: str) -> str:
+    return kind if kind in ("comparator", "qualifier", "family") else "word"
 
 
 @dataclass(frozen=True)
@@ -158,9 +165,9 @@ def _all(text: str, term: str) -> Iterator[int]:
         start = text.find(term, start + 1)
 
 
-def _occurrences(text: str, terms: Iterable[str]) -> list[Occurrence]:
+def _occurrences(text: str, terms: Iterable[str], group: str = "word") -> list[Occurrence]:
     """Every occurrence of the terms in ``text``; an occurrence overlapping a longer one is dropped."""
-    found = [Occurrence(term, i, i + len(term)) for term in set(terms) for i in _all(text, term)]
+    found = [Occurrence(term, i, i + len(term), group) for term in set(terms) for i in _all(text, term)]
     found.sort(key=lambda o: (-(o.end - o.start), o.start))
     kept: list[Occurrence] = []
     for o in found:
@@ -265,26 +272,29 @@ class Lexicon:
         if occurrences is not None:
             occ = list(occurrences)
         elif tuple(kinds) == ("family",):  # the cues of each family stand on their own: no overlap resolution
-            occ = [Occurrence(t, i, i + len(t)) for t in {t for c in self.of_kind("family") for cue in c.cues
-                                                           for t in cue.terms} for i in _all(text, t)]
+            occ = [Occurrence(t, i, i + len(t), "family") for t in {t for c in self.of_kind("family")
+                                                                     for cue in c.cues for t in cue.terms}
+                   for i in _all(text, t)]
         else:
             occ = self.occurrences(text, kinds)
         top = len(text) if hi is None else hi
-        by_term: dict[str, list[Occurrence]] = defaultdict(list)
+        by_term: dict[tuple[str, str], list[Occurrence]] = defaultdict(list)
         for o in occ:
             if lo <= o.start and o.end <= top:
-                by_term[o.term].append(o)
+                by_term[(o.group, o.term)].append(o)
         out: list[Hit] = []
         for concept in self.concepts.values():
             if concept.kind not in kinds:
                 continue
+            g = _group(concept.kind)
             for cue in concept.cues:
                 if len(cue.groups) == 1:
-                    out.extend(Hit(concept.iri, o.start, o.end, 1) for t in cue.groups[0] for o in by_term.get(t, ()))
+                    out.extend(Hit(concept.iri, o.start, o.end, 1) for t in cue.groups[0]
+                               for o in by_term.get((g, t), ()))
                     continue
                 spans: list[Occurrence] = []
                 for group in cue.groups:
-                    found = [o for t in group for o in by_term.get(t, ())]
+                    found = [o for t in group for o in by_term.get((g, t), ())]
                     if not found:
                         break
                     spans.append(min(found, key=lambda o: (abs(o.start - anchor) if anchor is not None else 0,
@@ -296,16 +306,18 @@ class Lexicon:
 
     def occurrences(self, text: str, kinds: Sequence[str] = ("object", "comparator", "qualifier", "tax", "party")
                     ) -> list[Occurrence]:
-        """Term occurrences after overlap resolution; comparator words are resolved apart from the others
-        (个月内 and 内缴付 overlap in 3个月内缴付, and both are meant)."""
+        """Term occurrences after overlap resolution; comparator and qualifier words are resolved apart
+        from the others (个月内 and 内缴付 overlap in 3个月内缴付, 减按50%计入 and 计入应纳税所得额 in
+        减按50%计入应纳税所得额, and both are meant)."""
         def terms(ks: Sequence[str]) -> list[str]:
             return [t for c in self.concepts.values() if c.kind in ks for cue in c.cues for t in cue.terms]
 
-        words = [k for k in kinds if k != "comparator"]
-        out = _occurrences(text, terms(words))
-        if "comparator" in kinds:
-            out = sorted(out + _occurrences(text, terms(("comparator",))), key=lambda o: o.start)
-        return out
+        apart = ("comparator", "qualifier")
+        out = _occurrences(text, terms([k for k in kinds if k not in apart]))
+        for k in apart:
+            if k in kinds:
+                out += _occurrences(text, terms((k,)), k)
+        return sorted(out, key=lambda o: o.start)
 
 
 # ----------------------------------------------------------------------------------------- corpus
@@ -435,10 +447,29 @@ def show_value(value: Decimal, unit: str | None) -> str:
     >>> show_value(Decimal("30.0"), "ten-thousand-yuan"), show_value(Decimal("1.50"), "percent")
     ('30万元', '1.5%')
     """
-    number = format(value.normalize(), "f") if value == value.to_integral_value() else format(value.normalize(), "f")
+    number = format(value.normalize(), "f")
     if "." in number:
         number = number.rstrip("0").rstrip(".")
     return f"{number}{_UNIT_TEXT.get(unit or '', unit or '')}"
+
+
+_UNIT_EN = {"yuan": "yuan", "ten-thousand-yuan": "× 10,000 yuan", "hundred-million-yuan": "× 100 million yuan",
+            "percent": "%", "person": "persons", "month": "months", "year": "years", "day": "days",
+            "working-day": "working days", "hour": "hours", "item": "items", "enterprise": "enterprises",
+            "square-metre": "m²", "ten-thousand-square-metre": "× 10,000 m²"}
+
+
+def show_value_en(value: Decimal, unit: str | None) -> str:
+    """ "20,000 yuan", "1.5%", "3 months" (base units read better in English).
+
+    >>> show_value_en(Decimal("300000"), "yuan"), show_value_en(Decimal("1.50"), "percent")
+    ('300,000 yuan', '1.5%')
+    """
+    number = format(value.normalize(), ",f")
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    u = _UNIT_EN.get(unit or "", unit or "")
+    return f"{number}{u}" if u == "%" else f"{number} {u}".strip()
 
 
 _DOCUMENTS = """
@@ -724,7 +755,7 @@ def draft_figures(article: DraftArticle, lexicon: Lexicon, *, title: str | None 
     out: list[DraftFigure] = []
     for m, (start, end) in zip(mentions, spans):
         c_lo, c_hi = _bounds(folded, start, end, _CLAUSE)
-        g_lo, _ = _bounds(folded, start, end, _SEGMENT)
+        g_lo, g_hi = _bounds(folded, start, end, _SEGMENT)
         s_lo, s_hi = _bounds(folded, start, end, _SENTENCE)
         clause = lexicon.hits(folded, ("object", "comparator"), occ, lo=c_lo, hi=c_hi, anchor=start)
         objects = _nearest([h for h in clause if lexicon.concepts[h.concept].kind == "object"], start, end)
@@ -737,7 +768,7 @@ def draft_figures(article: DraftArticle, lexicon: Lexicon, *, title: str | None 
         if comparators:
             ranked = sorted(comparators, key=lambda h: (-h.groups, _nearest([h], start, end)[0][1]))
             comparator = lexicon.concepts[ranked[0].concept].notation
-        quals = lexicon.hits(folded, ("qualifier",), occ, lo=g_lo, hi=min(c_hi, end + 1), anchor=start)
+        quals = lexicon.hits(folded, ("qualifier",), occ, lo=g_lo, hi=g_hi, anchor=start)
         qualifiers = tuple(c for c, _ in _nearest(quals, start, end)[:1])
         sentence = lexicon.hits(folded, ("tax", "party"), occ, lo=s_lo, hi=s_hi)
         tax = sorted({h.concept for h in sentence if lexicon.concepts[h.concept].kind == "tax"}) or article_tax
@@ -807,6 +838,8 @@ def score(d: DraftFigure, f: CorpusFigure, lexicon: Lexicon) -> tuple[float, int
             aspects.append("qualifier")
         elif d.qualifiers:
             return None
+        else:  # the draft does not say what sets this figure apart (减按50%计入, 工业企业 …)
+            total -= 0.5
     if f.measure.family and f.measure.family in d.families:
         total += 1
         aspects.append("family")
@@ -833,9 +866,11 @@ def match_figure(d: DraftFigure, candidates: Sequence[CorpusFigure], lexicon: Le
             scored.append((s[0], s[1], s[2], f))
     if not scored:
         return None
-    best = max((s, -dist) for s, dist, _, _ in scored)
-    top = [(a, f) for s, dist, a, f in scored if (s, -dist) == best]
-    return Match(d, tuple(f for _, f in top), best[0], top[0][0])
+    # an object named in the clause beats one named earlier in the sentence, then the score decides,
+    # then the object nearest the number
+    best = max((dist < _FALLBACK, s, -dist) for s, dist, _, _ in scored)
+    top = [(a, f) for s, dist, a, f in scored if (dist < _FALLBACK, s, -dist) == best]
+    return Match(d, tuple(f for _, f in top), best[1], top[0][0])
 
 
 @dataclass(frozen=True)
