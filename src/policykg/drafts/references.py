@@ -117,7 +117,7 @@ def dice(a: str, b: str) -> float:
     """The Dice coefficient of the character bigrams of two texts (CJK and alphanumerics only).
 
     >>> round(dice("小型微利企业减半征收企业所得税", "将小型微利企业减半征收企业所得税政策延长至2015年底"), 2)
-    0.7
+    0.68
     """
     x, y = _bigrams(a), _bigrams(b)
     if not x or not y:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 from rdflib.namespace import RDF, SH, SKOS
 
 from ..ingest.registry import normalise_title
@@ -42,9 +43,9 @@ def draft_shapes() -> Graph:
     return load_shapes("draft")
 
 
-def _kind(shapes: Graph, report: Graph, result: object) -> str | None:
+def _kind(shapes: Graph, report: Graph, result: Node) -> str | None:
     for predicate in (SH.sourceConstraint, SH.sourceShape):
-        node = report.value(result, predicate)  # type: ignore[arg-type]
+        node = report.value(result, predicate)
         if node is not None:
             notation = shapes.value(node, SKOS.notation)
             if notation is not None:
@@ -58,12 +59,12 @@ def _template(message: str) -> re.Pattern[str]:
     return re.compile("(?s)" + "(.*)".join(re.escape(p) for p in parts))
 
 
-def _messages(shapes: Graph, report: Graph, result: object) -> tuple[str, str]:
+def _messages(shapes: Graph, report: Graph, result: Node) -> tuple[str, str]:
     """The zh and en messages of a result. pyshacl drops the language tags when it fills in a
     template, so each message is matched back to the tagged template it was made from."""
     templates: list[tuple[str, re.Pattern[str]]] = []
     for predicate in (SH.sourceConstraint, SH.sourceShape):
-        node = report.value(result, predicate)  # type: ignore[arg-type]
+        node = report.value(result, predicate)
         if node is None:
             continue
         for source in (shapes, report):  # anonymous constraints are copied into the report
@@ -72,7 +73,7 @@ def _messages(shapes: Graph, report: Graph, result: object) -> tuple[str, str]:
                 if language in ("zh", "en"):
                     templates.append((language, _template(str(template))))
     found = {"zh": "", "en": ""}
-    for message in sorted(str(m) for m in report.objects(result, SH.resultMessage)):  # type: ignore[arg-type]
+    for message in sorted(str(m) for m in report.objects(result, SH.resultMessage)):
         for language, pattern in templates:
             if not found[language] and pattern.fullmatch(message):
                 found[language] = message
@@ -87,7 +88,8 @@ def _shape_findings(draft: Draft, context: Context) -> Iterator[Finding]:
         kind = _kind(shapes, report, result)
         if kind is None:  # a shape of draft.ttl without a kind would be a defect of the file
             continue
-        severity = _SEVERITY.get(report.value(result, SH.resultSeverity), VIOLATION)  # type: ignore[arg-type]
+        raw_severity = report.value(result, SH.resultSeverity)
+        severity = _SEVERITY.get(raw_severity, VIOLATION) if isinstance(raw_severity, URIRef) else VIOLATION
         zh, en = _messages(shapes, report, result)
         value = report.value(result, SH.value)
         # article and chapter rules report the offending article or chapter as sh:value (draft.ttl)
@@ -105,8 +107,8 @@ def _shape_findings(draft: Draft, context: Context) -> Iterator[Finding]:
             if chapter is not None:
                 details["chapter"] = str(chapter)
             line = draft.graph.value(URIRef(subject), PK.sourceLine)
-            if line is not None:
-                details["line"] = int(line)
+            if isinstance(line, Literal):
+                details["line"] = int(line.toPython())
         if kind == "unknown-agency" and article is not None:
             names = sorted(str(n) for n in draft.graph.objects(URIRef(article.iri), PK.unresolvedAgencyName)
                            if en.endswith(f"“{n}”"))
