@@ -25,17 +25,18 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from policykg.eligibility.compiled import RecordValidator, compile_shapes
-from policykg.eligibility.profiles import CONDITION, PROPERTIES, Profile, profile_from_mapping
-from policykg.eligibility.sizes import classify
-from policykg.namespaces import DOC, INDUSTRY, PARTY, PK, SCHEME, SIZE
+from policykg.eligibility.profiles import CONDITION, Profile
+from policykg.namespaces import DOC, PARTY, PK, SCHEME
 from policykg.shapes import validate
 
 from ..data import ROOT
+from .strategies import DROP, FIELD_OF, PKE, shapes
+from .strategies import profile_with as _profile
+from .strategies import rdf as _rdf
+from .strategies import record as _record
 
-PKE = Namespace("https://w3id.org/policykg/shapes/eligibility#")
 M = Namespace(str(DOC) + "qingzhengfa-2012-46/measure/")
 EX = Namespace("https://example.org/policykg-test/profile/")
-SHAPES_FILE = ROOT / "shapes" / "eligibility" / "qingzhengfa-2012-46.ttl"
 
 #: beneficiary kinds that are enterprises or employers: their benefits get a shape
 ENTERPRISE_KINDS = frozenset({
@@ -54,14 +55,6 @@ OTHER_KINDS = frozenset({
     "investment-financing-institution", "park-developer", "intermediary-service-institution",
     "industry-association", "government-agency",
 })
-#: the record field of every predicate the shapes test: the input keys and the derived size class
-FIELD_OF: dict[URIRef, str] = {**{prop: key for key, prop in PROPERTIES.items()}, PK.profileSizeClass: "size_class"}
-
-
-@cache
-def shapes() -> Graph:
-    return Graph().parse(SHAPES_FILE, format="turtle")
-
 
 @cache
 def corpus() -> Graph:
@@ -160,11 +153,8 @@ def test_every_attestation_is_a_defined_condition_of_its_benefit() -> None:
 
 # ------------------------------------------------------------------------------------------- profiles
 
-BASE: dict[str, object] = {"name": "P", "industry": "retail", "employees": 10, "annual_revenue": 1_000_000,
-                           "total_assets": 500_000}  # retail, small
 MEDIUM: dict[str, object] = {"employees": 50, "annual_revenue": 5_000_000}  # retail: 50 人, 500万元
 LARGE: dict[str, object] = {"employees": 300, "annual_revenue": 200_000_000}  # retail: 300 人, 20000万元
-DROP = object()
 
 
 def att(measure: str, *conditions: str) -> dict[str, object]:
@@ -415,31 +405,6 @@ BOUNDARIES: list[tuple[str, dict[str, object], bool]] = [
     ("10-loan-contract-stamp-duty-exemption", {**LARGE, **kind("banking-institution"),
                                                **att("10-loan-contract-stamp-duty-exemption", "loan-contract")}, True),
 ]
-
-
-def _profile(changes: Mapping[str, object]) -> Profile:
-    data = {k: v for k, v in {**BASE, **changes}.items() if v is not DROP}
-    return profile_from_mapping(data, location="$")
-
-
-def _size_class(profile: Profile) -> str:
-    return classify(profile.industry, employees=profile.employees, annual_revenue=profile.annual_revenue,
-                    total_assets=profile.total_assets).size_class
-
-
-def _record(profile: Profile) -> dict[str, object]:
-    """The record the engine builds: IRIs for concepts, plus the derived size class."""
-    record = profile.to_record()
-    record["industry"] = str(INDUSTRY[profile.industry])
-    record["beneficiary_kind"] = tuple(str(PARTY[k]) for k in profile.beneficiary_kind)
-    record["size_class"] = str(SIZE[_size_class(profile)])
-    return record
-
-
-def _rdf(profile: Profile, node: URIRef) -> Graph:
-    graph = profile.to_rdf(node)
-    graph.add((node, PK.profileSizeClass, SIZE[_size_class(profile)]))
-    return graph
 
 
 @cache
