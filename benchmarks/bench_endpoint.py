@@ -6,7 +6,7 @@ what policykg's default graph is). The client is the same for both: plain keep-a
 connections (http.client), Accept application/sparql-results+json for SELECT/ASK and
 application/n-triples for CONSTRUCT/DESCRIBE, parameters written into the text (policykg.remote.substitute).
 
-    .venv/bin/python benchmarks/bench_endpoint.py [--repeat 30] [--mix 20] [--workers 2]
+    .venv/bin/python benchmarks/bench_endpoint.py [--repeat 30] [--mix 20] [--workers 4]
 
 Prints, per query, the median (p50) and p99 latency at concurrency 1 on each server and their ratio;
 then p50 / p99 latency and throughput of the whole library as a mix at concurrency 1 and 16, with the
@@ -170,7 +170,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=30, help="requests per query at concurrency 1")
     ap.add_argument("--mix", type=int, default=20, help="rounds of the whole library in the mixed runs")
-    ap.add_argument("--workers", type=int, default=2, help="policykg serve --workers")
+    ap.add_argument("--workers", type=int, default=4, help="policykg serve --workers (its default: 4)")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -200,15 +200,13 @@ class BodyLimit:
             await self._reject(send)
             return
         received = 0
-        rejected = False
 
         async def limited_receive() -> Any:
-            nonlocal received, rejected
+            nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
-                    rejected = True
                     raise _BodyTooLarge
             return message
 

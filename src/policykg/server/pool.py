@@ -100,7 +100,8 @@ class WorkerPool:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.size = 1 if settings.allow_update else settings.workers
-        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        # last in, first out: at low concurrency the same (warm) worker answers, its caches hot
+        self._idle: asyncio.Queue[Worker] = asyncio.LifoQueue()
         self._workers: set[Worker] = set()
         self._graphs: tuple[str, ...] = ()
         self._inflight = 0

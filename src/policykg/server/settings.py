@@ -9,8 +9,8 @@ store                      POLICYKG_STORE                   user data  the store
 timeout                    POLICYKG_QUERY_TIMEOUT           10         seconds of wall clock per query (then killed)
 max_rows                   POLICYKG_MAX_ROWS                10000      rows (or triples) per result; more = truncated
 max_body                   POLICYKG_MAX_BODY                1000000    bytes of request body (and of a GET query)
-workers                    POLICYKG_WORKERS                 2          query worker processes
-max_concurrent             POLICYKG_MAX_CONCURRENT          8          queries running or waiting; more = 503
+workers                    POLICYKG_WORKERS                 4          query worker processes (~35 MB each)
+max_concurrent             POLICYKG_MAX_CONCURRENT          16         queries running or waiting; more = 503
 cors_origins               POLICYKG_CORS_ORIGINS            *          comma-separated origins allowed by CORS
 allow_update               POLICYKG_ALLOW_UPDATE            false      accept SPARQL Update (needs update_token)
 update_token               POLICYKG_UPDATE_TOKEN            (none)     bearer token updates must present
@@ -52,8 +52,8 @@ class Settings:
     timeout: float = 10.0
     max_rows: int = 10_000
     max_body: int = 1_000_000
-    workers: int = 2
-    max_concurrent: int = 8
+    workers: int = 4
+    max_concurrent: int = 16
     cors_origins: tuple[str, ...] = ("*",)
     allow_update: bool = False
     update_token: str | None = None
