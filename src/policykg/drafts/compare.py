@@ -60,8 +60,8 @@ if TYPE_CHECKING:
     from ..store import ReadableStore
     from .check import Check, Context
 
-__all__ = ["CHECKS", "Comparison", "Precedence", "check_conflicts", "check_ceilings", "check_overlaps",
-           "comparison", "corpus", "precedence"]
+__all__ = ["CHECKS", "Comparison", "Conflict", "Precedence", "check_ceilings", "check_conflicts", "check_overlaps",
+           "compare_draft", "comparison", "corpus", "precedence"]
 
 LEX_SUPERIOR, LEX_POSTERIOR, ARTICLE_62 = "lex superior", "lex posterior", "第六十二条"
 _LEVEL_ZH = {1: "国家", 2: "省", 3: "市", 4: "区(市)"}
@@ -139,11 +139,21 @@ def comparison(draft: Draft, context: Context) -> Comparison:
     cached = _COMPARISONS.get(context)
     if cached is not None and cached[0] is draft:
         return cached[1]
-    c = corpus(context.store)
-    result = Comparison(match_draft(draft, c, context.as_of))
-    _conflicts(result)
-    _ceilings(result, context.store)
+    result = compare_draft(draft, context.store, context.as_of)
     _COMPARISONS[context] = (draft, result)
+    return result
+
+
+def compare_draft(draft: Draft, store: ReadableStore, as_of: date) -> Comparison:
+    """Match the draft's figures to the corpus in force on ``as_of``; find conflicts and broken limits.
+
+    Raises:
+        LoadError: the store lacks the cue lexicons.
+        ValidationFailure: the ceiling shapes are malformed.
+    """
+    result = Comparison(match_draft(draft, corpus(store), as_of))
+    _conflicts(result)
+    _ceilings(result, store)
     return result
 
 
@@ -259,6 +269,9 @@ def _conflicts(result: Comparison) -> None:
             same = tuple(x for x in m.figures if x.measure.iri == measure and x.base_value == value)
             broken = tuple(lim for x in same for lim in matching.corpus.limits_of(x.iri)
                            if not _within(d.base_value, lim))
+            if any(c.draft.article_iri == d.article_iri and c.draft.base_value == d.base_value and c.figures == same
+                   for c in result.conflicts):
+                continue  # the same figure said twice: 低于10万元(含10万元)
             result.conflicts.append(Conflict(d, same, value, precedence(d, f, value, matching, broken), broken))
 
 
