@@ -66,6 +66,8 @@ def test_bad_parameters_are_a_400_that_says_which(client: Client) -> None:
     assert j.json()["error"]["code"] == "bad-request"
     assert client.get("/queries/no/such-query").status_code == 404
     assert client.get("/queries/../../etc/passwd").status_code == 404
+    for path in ("/queries//etc/hostname", "/queries/%2Fetc%2Fhostname", "/queries/" + str(REGISTRY.folder / "search" / "articles.rq")):
+        assert client.get(path).status_code == 404, path  # ids only, never a file
 
 
 def test_query_ui_page_carries_the_library(client: Client) -> None:

@@ -370,11 +370,8 @@ class Explorer:
     async def named_query(self, request: Request) -> Response:
         index = await self.index()
         name = request.path[len("/queries/"):]
-        try:
-            query = self.queries.library.get(name)
-        except Exception:
-            raise HTTPError(404, "not-found", f"no named query {name!r}", message_zh="没有该命名查询") from None
-        if query.path.parent != self.queries.library.folder and self.queries.library.folder not in query.path.parents:
+        query = next((q for q in self.library() if q.id == name), None)  # ids only: never a file path
+        if query is None:
             raise HTTPError(404, "not-found", f"no named query {name!r}", message_zh="没有该命名查询")
         given = {k: v for k, v in request.query_params() if query.parameter(k) is not None}
         values = {**example_values(query), **given}
