@@ -8,6 +8,11 @@ import pytest
 
 from policykg.build import build
 from policykg.store import EmbeddedStore
+# one Oxigraph server per session for every folder that compares with an external store
+# (tests/external, the YAML eligibility cases): session fixtures defined here are shared
+from tests.external.oxigraph_server import oxigraph_push_report, oxigraph_remote_store, oxigraph_server
+
+__all__ = ["oxigraph_push_report", "oxigraph_remote_store", "oxigraph_server"]
 
 
 @pytest.fixture(scope="session")

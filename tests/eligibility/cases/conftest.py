@@ -37,9 +37,7 @@ from policykg.eligibility.profiles import profile_from_mapping
 from policykg.remote import RemoteStore
 from policykg.store import EmbeddedStore
 from tests.eligibility.cases.casefile import Case, CaseFormatError, check, describe, load
-from tests.external.oxigraph_server import oxigraph_push_report, oxigraph_remote_store, oxigraph_server
 
-__all__ = ["oxigraph_push_report", "oxigraph_remote_store", "oxigraph_server"]
 
 STORES = ("embedded", "remote")
 
