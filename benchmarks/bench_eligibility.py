@@ -712,7 +712,8 @@ def _load(avg: Sequence[float]) -> str:
 def report(r: dict[str, Any]) -> None:
     py = r["pyshacl"]
     print(f"\n{r['shapes']} eligibility shapes, as of {r['as_of']}, Python {r['python']}, {r['pinning']}")
-    print(f"pySHACL: {py['profiles']} profiles (a sample: all of them would take hours), batches of {py['batch']}")
+    print(f"pySHACL: {py['profiles']} profiles (a sample: all of them would take hours), batches of {py['batch']}, "
+          f"load average {_load(py['load_before'])}")
     print(f"{'profiles':>9} {'CSV->CSV /s':>12} {'per CPU s':>10} {'decisions /s':>13} {'pySHACL /s':>11} {'ratio':>7} "
           f"{'>=20k/s':>8} {'>=100x':>7}  load average")
     for n, e in r["sizes"].items():
