@@ -1,10 +1,14 @@
-"""A query worker process: ``python -m policykg.server.worker STORE [--memory-copy]``.
+"""A query worker process: ``python -m policykg.server.worker STORE [--memory-copy] [--threads N]``.
 
 It opens the store read-only (or, with ``--memory-copy``, loads a copy of it into memory that
-updates may change — the store on disk is never written), then answers :class:`QueryJob` frames on
-stdin with reply frames on stdout until stdin closes. Frames are a 4-byte big-endian length and a
-pickle; only the parent process (:mod:`policykg.server.pool`) talks to it. The parent kills a worker
-whose query runs past the wall-clock limit; pyoxigraph cannot be interrupted any other way.
+updates may change — the store on disk is never written), then answers ``(id, QueryJob)`` frames on
+stdin with ``(id, status, payload, graphs)`` reply frames on stdout until stdin closes. Frames are a
+4-byte big-endian length and a pickle; only the parent process (:mod:`policykg.server.pool`) talks to
+it. Up to ``N`` queries are evaluated at once, each in its own thread: pyoxigraph releases the GIL
+while it evaluates and serialises (measured in docs/endpoint.md), so the threads run in parallel and a
+short query is not held up behind a long one. Replies go out in the order queries finish. The parent
+kills a worker whose query runs past the wall-clock limit — pyoxigraph cannot be interrupted any other
+way — and retries the other queries that worker was running on another worker.
 
 Results are serialised here, in the format the client negotiated: pyoxigraph writes the result once
 as TSV (SELECT) or N-Triples (CONSTRUCT/DESCRIBE) — one line per row — into a file that stops it past
@@ -16,8 +20,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import struct
 import sys
+import threading
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -170,10 +176,23 @@ def run(store: ox.Store, job: QueryJob) -> QueryOutcome:
     return QueryOutcome("graph", rdf.media_type, body, rows=rows, truncated=truncated)
 
 
+def answer(store: ox.Store, job: QueryJob) -> tuple[str, Any, tuple[str, ...] | None]:
+    """``(status, payload, graphs)``: ``ok`` and the outcome (and the graphs after an update),
+    ``syntax`` and the parser's message, or ``error`` and a one-line description."""
+    try:
+        outcome = run(store, job)
+    except SyntaxError as e:
+        return "syntax", str(e), None
+    except Exception as e:  # evaluation errors (e.g. a store read failure): reported, not fatal
+        return "error", f"{type(e).__name__}: {e}", None
+    return "ok", outcome, graphs(store) if job.update else None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     root = Path(args[0])
     memory_copy = "--memory-copy" in args[1:]
+    threads = int(args[args.index("--threads") + 1]) if "--threads" in args[1:] else 1
     # replies go to the original stdout; anything else printed goes to stderr
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
@@ -184,20 +203,29 @@ def main(argv: list[str] | None = None) -> int:
         write_frame(out, ("failed", f"{type(e).__name__}: {e}"))
         return 1
     write_frame(out, ("ready", graphs(store)))
+    lock = threading.Lock()
+    jobs: queue.SimpleQueue[tuple[int, QueryJob]] = queue.SimpleQueue()
+
+    def evaluate() -> None:
+        while True:
+            job_id, job = jobs.get()
+            reply = (job_id, *answer(store, job))
+            try:
+                with lock:
+                    write_frame(out, reply)
+            except OSError:  # the parent is gone
+                os._exit(0)
+
+    for _ in range(max(1, threads)):
+        threading.Thread(target=evaluate, daemon=True).start()
     while True:
         frame = read_frame(inp)
         if frame is None:
-            return 0
-        job: QueryJob = pickle.loads(frame)
-        try:
-            outcome = run(store, job)
-        except SyntaxError as e:
-            write_frame(out, ("syntax", str(e)))
-            continue
-        except Exception as e:  # evaluation errors (e.g. a store read failure): reported, not fatal
-            write_frame(out, ("error", f"{type(e).__name__}: {e}"))
-            continue
-        write_frame(out, ("ok", outcome, graphs(store) if job.update else None))
+            # stdin closed: the parent stopped (or died). Queries still running are abandoned, not
+            # waited for, and the threads are not joined (one may be inside pyoxigraph).
+            out.flush()
+            os._exit(0)
+        jobs.put(pickle.loads(frame))
 
 
 if __name__ == "__main__":
