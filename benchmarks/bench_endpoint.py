@@ -99,10 +99,18 @@ class Client:
 
     def ask(self, query: str, accept: str) -> tuple[float, int]:
         body = urlencode({"query": query}).encode("utf-8")  # one packet with the headers
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
         t = time.perf_counter()
-        self.conn.request("POST", self.path, body=body, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
-        response = self.conn.getresponse()
+        try:
+            self.conn.request("POST", self.path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # the server closed the connection while it was idle (uvicorn's keep-alive timeout is 5 s,
+            # and a client idles while the other server takes its round): reconnect, time the retry
+            self.conn.close()
+            t = time.perf_counter()
+            self.conn.request("POST", self.path, body=body, headers=headers)
+            response = self.conn.getresponse()
         data = response.read()
         elapsed = time.perf_counter() - t
         if response.status != 200:
