@@ -136,7 +136,10 @@ def comparison(draft: Draft, context: Context) -> Comparison:
     Raises:
         LoadError: the store lacks the cue lexicons.
     """
-    cached = _COMPARISONS.get(context)
+    try:
+        cached = _COMPARISONS.get(context)
+    except TypeError:  # a context whose store cannot be hashed: no caching
+        return compare_draft(draft, context.store, context.as_of)
     if cached is not None and cached[0] is draft:
         return cached[1]
     result = compare_draft(draft, context.store, context.as_of)
