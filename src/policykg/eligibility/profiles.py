@@ -670,7 +670,7 @@ def read_csv(path: Path) -> Iterator[Profile]:
                                            f"(required: {', '.join(REQUIRED)})", location=f"{name}:{line}")
                 args[_LINE] = line
                 args[_SOURCE] = f"{name}:{line}"
-                yield Profile(*args)
+                yield Profile(*args)  # type: ignore[arg-type]  # the parsers' types, by position
         except csv.Error as e:
             raise ProfileError(f"malformed CSV: {e}", location=f"{path}:{start}") from e
 
