@@ -13,13 +13,13 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from policykg.server.app import create_app
+from policykg.server.app import ROUTE_PROVIDERS, create_app
 from policykg.server.executor import QueryJob, QueryOutcome
 from policykg.server.settings import Settings
 from policykg.server.worker import graphs, run
 from policykg.store import EmbeddedStore
 
-PROVIDERS = ("policykg.server.sparql", "policykg.explorer.routes")
+PROVIDERS = ROUTE_PROVIDERS  # the explorer as served, with the endpoint and the JSON API it links to
 #: what a browser sends
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

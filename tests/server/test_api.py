@@ -14,6 +14,8 @@ from policykg.server.app import ServerContext
 from policykg.server.settings import Settings
 from policykg.store import EmbeddedStore
 
+from tests.data import ROOT
+
 from .conftest import Server
 
 PROFILE = {"name": "青岛某科技有限公司", "industry": "software_it_services", "employees": 60,
@@ -69,3 +71,48 @@ def test_openapi_describes_every_route_and_every_profile_key(server: Server) -> 
     assert mounted == described
     assert set(doc["components"]["schemas"]["Profile"]["properties"]) == set(KEYS)
     assert index["openapi"] == "/api/openapi.json"
+
+
+DRAFTS = ROOT / "tests" / "fixtures" / "drafts"
+
+
+def test_draft_check_gives_the_cli_report(server: Server, store: EmbeddedStore) -> None:
+    from policykg.drafts import check
+
+    path = DRAFTS / "mixed-values.txt"
+    with server.client() as c:
+        r = c.post("/api/draft/check", params={"as_of": "2013-06-30", "name": path.name},
+                   content=path.read_bytes(), headers={"content-type": "text/plain; charset=utf-8"})
+        clean = c.post("/api/draft/check", content=(DRAFTS / "clean-services.txt").read_bytes(),
+                       headers={"content-type": "text/plain"})
+        html = c.post("/api/draft/check?format=html&as_of=2013-06-30", content=path.read_bytes(),
+                      headers={"content-type": "text/plain"})
+    assert r.status_code == 200, r.text
+    expected = check(path, store, as_of=date(2013, 6, 30)).to_json()
+    assert r.json()["findings"] == json.loads(json.dumps(expected["findings"], ensure_ascii=False))
+    assert r.json()["conforms"] is False and any(f["kind"] == "exceeds-ceiling" for f in r.json()["findings"])
+    assert clean.json()["conforms"] is True
+    assert html.headers["content-type"].startswith("text/html") and "/id/doc/" in html.text
+
+
+def test_draft_check_errors(server: Server) -> None:
+    with server.client() as c:
+        media = c.post("/api/draft/check", content=b"x", headers={"content-type": "application/pdf"})
+        untitled = c.post("/api/draft/check", content="(一)没有标题的条文。".encode(),
+                          headers={"content-type": "text/plain"})
+    assert media.status_code == 415
+    assert untitled.status_code == 400 and "draft.txt" in untitled.json()["error"]["message"]
+    assert "/tmp" not in untitled.json()["error"]["message"]
+
+
+def test_explorer_draft_form_and_report(server: Server) -> None:
+    text = (DRAFTS / "structure-agencies.txt").read_text(encoding="utf-8")
+    with server.client() as c:
+        form = c.get("/drafts", headers={"accept": "text/html"})
+        report = c.post("/drafts", data={"text": text, "kind": "txt", "as_of": "2013-06-30"})
+        empty = c.post("/drafts", data={"text": " "}, headers={"accept": "text/html"})
+    assert form.status_code == 200 and 'action="/drafts"' in form.text and 'name="text"' in form.text
+    assert report.status_code == 200
+    assert "unknown-agency" in report.text or "missing-agency" in report.text
+    assert "<script" not in report.text
+    assert empty.status_code == 400

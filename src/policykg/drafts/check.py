@@ -119,10 +119,12 @@ def all_checks() -> list[Check]:
 
 
 def check_draft(draft: Draft, store: ReadableStore, *, as_of: date | None = None,
-                checks: Iterable[Check] | None = None, registry: Registry | None = None) -> DraftReport:
+                checks: Iterable[Check] | None = None, registry: Registry | None = None,
+                engine: Engine | None = None) -> DraftReport:
     """Run ``checks`` (default: :func:`all_checks`) over a loaded draft.
 
-    ``registry`` is the corpus registry if the caller already has it (else read from the store).
+    ``registry`` and ``engine`` are the corpus registry and the eligibility engine if the caller already
+    has them (a server checking many drafts); else they are read from the store when a check needs them.
 
     Raises:
         StoreError / QueryError: the store cannot be queried.
@@ -130,7 +132,9 @@ def check_draft(draft: Draft, store: ReadableStore, *, as_of: date | None = None
     when = as_of or draft.date or date.today()
     context = Context(store=store, as_of=when)
     if registry is not None:
-        context.__dict__["registry"] = registry  # seed the cached property
+        context.__dict__["registry"] = registry  # seed the cached properties
+    if engine is not None:
+        context.__dict__["engine"] = engine
     findings: list[Finding] = []
     seen: set[tuple[object, ...]] = set()
     for one in checks if checks is not None else all_checks():

@@ -306,6 +306,33 @@ class Explorer:
         return self.render("search.html", index, q=q, labels=labels, articles=articles,
                            hits=sum(len(v) for _, v in labels) + len(articles))
 
+    # --- drafts ------------------------------------------------------------------------------------------------
+
+    async def drafts(self, request: Request) -> Response:
+        """GET /drafts: a form to check a draft; POST /drafts: the HTML report of ``policykg draft check``."""
+        from datetime import date
+
+        from ..drafts.report import to_html
+        from ..server.api import REPORT_CSP, check_draft_text
+
+        if request.method != "POST":
+            return self.render("drafts.html", await self.index(), text="", kind="txt", as_of="")
+        form = dict(request.form_params())
+        text = form.get("text", "")
+        if not text.strip():
+            raise HTTPError(400, "bad-request", "paste the text of a draft", message_zh="请粘贴草案文本")
+        as_of = None
+        if form.get("as_of"):
+            try:
+                as_of = date.fromisoformat(form["as_of"])
+            except ValueError:
+                raise HTTPError(400, "bad-parameter", f"as_of {form['as_of']!r} is not a date (YYYY-MM-DD)",
+                                message_zh="检查日期格式错误") from None
+        suffix = ".ttl" if form.get("kind") == "ttl" else ".txt"
+        report = await check_draft_text(self.ctx, text, suffix, as_of)
+        return Response(200, to_html(report, base="/").encode("utf-8"), "text/html; charset=utf-8",
+                        {"Content-Security-Policy": REPORT_CSP, "X-Content-Type-Options": "nosniff"})
+
     # --- network -----------------------------------------------------------------------------------------------
 
     async def network_data(self) -> dict[str, Any]:

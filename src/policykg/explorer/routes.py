@@ -12,6 +12,7 @@ path                     page
 /ontology[/Term]         the ontology (https://w3id.org/policykg/ontology#Term)
 /shapes/…, /graph/…      SHACL shapes and named graphs under https://w3id.org/policykg/
 /search?q=               full-text search over labels and article text
+/drafts                  check a policy draft (form; the HTML report of ``policykg draft check``)
 /network                 interactive graph of citations and agency co-responsibility
 /query                   the SPARQL query UI (YASGUI) with the named queries
 /queries[/ID]            the named queries, runnable with a form (no JavaScript)
@@ -66,6 +67,7 @@ def routes(ctx: Any) -> list[Any]:
         Route("/concepts", page(ex.concepts), methods=get),
         Route("/groups", page(ex.groups), methods=get),
         Route("/search", page(ex.search), methods=get),
+        Route("/drafts", page(ex.drafts), methods=[*get, "POST"]),
         Route("/network", page(ex.network), methods=get),
         Route("/network.json", page(ex.network_json), methods=get),
         Route("/query", page(ex.query_ui), methods=get),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import io
 import json
 from datetime import date
@@ -167,6 +168,79 @@ async def eligibility(request: Request, ctx: ServerContext) -> Response:
     return await asyncio.to_thread(decide)
 
 
+async def _registry(ctx: ServerContext) -> Any:
+    """The corpus registry of agencies and documents (what a draft may name and cite), read once."""
+    from ..drafts import corpus_registry
+
+    state = ctx.state.setdefault(_STATE, {})
+    lock = state.setdefault("registry-lock", asyncio.Lock())
+    async with lock:
+        registry = state.get("registry")
+        if registry is None:
+            store = _ExecutorStore(ctx, asyncio.get_running_loop())
+            registry = state["registry"] = await asyncio.to_thread(corpus_registry, store)
+    return registry
+
+
+#: draft media types -> the suffix the draft reader goes by
+DRAFT_TYPES = {"text/plain": ".txt", "text/turtle": ".ttl", "application/x-turtle": ".ttl"}
+
+
+async def check_draft_text(ctx: ServerContext, text: str, suffix: str, as_of: date | None,
+                           name: str = "draft") -> Any:
+    """Check a draft given as text (``suffix`` ``.txt`` or ``.ttl``) against the corpus; a DraftReport.
+
+    The draft is written to a private temporary folder for the reader and removed afterwards; it never
+    reaches the store. Unusable drafts are a 400 with the reader's one-line message.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from ..drafts import check_draft, load_draft
+
+    engine = await _engine(ctx)
+    registry = await _registry(ctx)
+    store = _ExecutorStore(ctx, asyncio.get_running_loop())
+    safe = "".join(ch for ch in name if ch.isalnum() or ch in "-_.") or "draft"
+
+    def run() -> Any:
+        with tempfile.TemporaryDirectory(prefix="policykg-draft-") as folder:
+            path = Path(folder) / f"{safe.removesuffix(suffix)}{suffix}"
+            path.write_text(text, encoding="utf-8")
+            try:
+                draft = load_draft(path, registry=registry)
+                report = check_draft(draft, store, as_of=as_of, registry=registry, engine=engine)
+            except PolicyKGError as e:
+                message = str(e).replace(str(path), path.name)
+                raise HTTPError(400, e.code, message, "草案无法读取") from None
+        return dataclasses.replace(report, path=path.name)
+
+    return await asyncio.to_thread(run)
+
+
+async def draft_check(request: Request, ctx: ServerContext) -> Response:
+    """POST /api/draft/check[?as_of=…&name=…]: the report of ``policykg draft check`` (JSON, or HTML)."""
+    from ..drafts.report import to_html
+
+    suffix = DRAFT_TYPES.get(request.content_type)
+    if suffix is None:
+        raise HTTPError(415, "unsupported-media-type", "send the draft as text/plain (a policy text) or "
+                        f"text/turtle, not {request.content_type or 'no content type'}", "不支持的请求体类型")
+    given = [v for k, v in request.query_params() if k == "as_of"]
+    as_of = _as_of(request) if given else None
+    name = next((v for k, v in request.query_params() if k == "name"), "draft")
+    report = await check_draft_text(ctx, _text(request), suffix, as_of, name)
+    fmt = next((v for k, v in request.query_params() if k == "format"), "")
+    if fmt == "html" or (not fmt and "text/html" in request.header("accept")):
+        return Response(200, to_html(report, base="/").encode("utf-8"), "text/html; charset=utf-8",
+                        {"Content-Security-Policy": REPORT_CSP})
+    return _json(report.to_json())
+
+
+#: the standalone HTML report has its own stylesheet inline and no script
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'self'"
+
+
 async def index(request: Request, ctx: ServerContext) -> Response:
     """GET /api/: what the API offers."""
     return _json({
@@ -175,6 +249,7 @@ async def index(request: Request, ctx: ServerContext) -> Response:
         "openapi": "/api/openapi.json",
         "endpoints": {
             "POST /api/eligibility": "eligibility of one profile (JSON object) or a batch (JSON array, JSON lines, CSV)",
+            "POST /api/draft/check": "check a draft (text/plain policy text or text/turtle) against the corpus",
             "GET /api/openapi.json": "this API as OpenAPI 3.1",
             "GET|POST /sparql": "the SPARQL 1.1 Protocol endpoint",
         },
@@ -238,6 +313,18 @@ def openapi() -> dict[str, Any]:
                        "message_zh": {"type": "string"},
                        "position": {"type": "object", "properties": {"line": {"type": "integer"},
                                                                     "column": {"type": "integer"}}}}}}}
+    related = {"type": "object", "properties": {"document": {"type": ["string", "null"]},
+                                                "article": {"type": ["string", "null"]},
+                                                "iri": {"type": ["string", "null"]}, "label": {"type": ["string", "null"]}}}
+    draft_report = {"type": "object", "required": ["conforms", "findings"], "properties": {
+        "conforms": {"type": "boolean"},
+        "findings": {"type": "array", "items": {"type": "object", "required": ["kind", "severity", "article", "message"],
+                                                "properties": {
+                                                    "kind": {"type": "string"},
+                                                    "severity": {"type": "string", "enum": ["violation", "warning", "info"]},
+                                                    "article": {"type": ["string", "null"]}, "message": {"type": "string"},
+                                                    "message_en": {"type": "string"}, "related": {"type": "array", "items": related},
+                                                    "details": {"type": "object"}}}}}}
     errors = {str(s): {"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
               for s, d in ((400, "bad input (the message names the key and where it is)"),
                            (413, "body or batch too large"), (415, "unsupported body type"),
@@ -265,13 +352,27 @@ def openapi() -> dict[str, Any]:
                                                {"$ref": "#/components/schemas/Decision"},
                                                {"type": "array", "items": {"$ref": "#/components/schemas/Decision"}}]}},
                                                "text/csv": {"schema": {"type": "string"}}}}}, **errors)}},
+            "/api/draft/check": {"post": {
+                "summary": "Check a policy draft against the corpus (the JSON of `policykg draft check`)",
+                "parameters": [
+                    {"name": "as_of", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+                     "description": "check as of this date (default: the draft's date, else today)"},
+                    {"name": "name", "in": "query", "required": False, "schema": {"type": "string"},
+                     "description": "a file name for the draft in the report"},
+                    {"name": "format", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": ["json", "html"]}}],
+                "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}},
+                                                              "text/turtle": {"schema": {"type": "string"}}}},
+                "responses": dict({"200": {"description": "the report: conforms and findings (or the HTML page)",
+                                           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DraftReport"}},
+                                                       "text/html": {"schema": {"type": "string"}}}}}, **errors)}},
             "/api/openapi.json": {"get": {"summary": "This description", "responses": {
                 "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
             "/api/": {"get": {"summary": "What the API offers", "responses": {
                 "200": {"description": "an index", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
         },
         "components": {"schemas": {"Profile": _profile_schema(), "Decision": decision, "Reason": reason,
-                                   "Error": error}},
+                                   "DraftReport": draft_report, "Error": error}},
     }
 
 
@@ -283,4 +384,5 @@ def routes(ctx: ServerContext) -> list[Any]:
         Route("/api/", endpoint(index, ctx), methods=["GET"]),
         Route("/api/openapi.json", endpoint(openapi_document, ctx), methods=["GET"]),
         Route("/api/eligibility", endpoint(eligibility, ctx), methods=["POST"]),
+        Route("/api/draft/check", endpoint(draft_check, ctx), methods=["POST"]),
     ]
