@@ -472,9 +472,10 @@ def breakdown(engine: Engine, csv_path: Path, as_of: date, limit: int, out_path:
     """
     clock = time.perf_counter_ns
     spent = [0] * len(BREAKDOWN)
-    benefits, valuers, evaluate = engine.catalogue.benefits, engine.valuers, engine.evaluator
-    indexes = engine.in_force_indexes(as_of)
-    size_class, record, resolve = engine.standard.size_class, engine.record, engine._resolve
+    benefits, evaluate = engine.catalogue.benefits, engine.evaluator
+    plan = engine._plan(as_of)
+    indexes, valued, grouped_ones = plan.indexes, plan.valued, plan.grouped
+    size_class, record, resolve, contested = engine.standard.size_class, engine.record, engine._resolve, engine._contested
     n = 0
     with out_path.open("w", encoding="utf-8") as out:
         it = itertools.islice(read_profiles(csv_path), limit)
@@ -491,12 +492,17 @@ def breakdown(engine: Engine, csv_path: Path, as_of: date, limit: int, out_path:
             t3 = clock()
             verdicts = evaluate(rec)
             t4 = clock()
-            candidates = {benefits[i].iri: (benefits[i], valuers[i](rec)) for i in indexes if verdicts[i]}
+            chosen = [i for i in indexes if verdicts[i]]
+            pairs = [(benefits[i], valued[i](rec) if i in valued else None) for i in chosen]
             t5 = clock()
-            losers = resolve({k: v[1] for k, v in candidates.items()}) if len(candidates) > 1 else {}
+            grouped = frozenset(i for i in chosen if i in grouped_ones)
+            losers = resolve({b.iri: v for b, v in pairs}) if len(grouped) > 1 and contested(grouped) else {}
             t6 = clock()
-            s = Summary(p, size, tuple(v for k, v in candidates.items() if k not in losers),
-                        tuple(candidates[k][0] for k in candidates if k in losers))
+            if losers:
+                s = Summary(p, size, tuple(x for x in pairs if x[0].iri not in losers),
+                            tuple(b for b, _ in pairs if b.iri in losers))
+            else:
+                s = Summary(p, size, tuple(pairs), ())
             t7 = clock()
             row = summary_row(s)
             t8 = clock()

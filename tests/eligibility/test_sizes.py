@@ -383,3 +383,12 @@ def _oracle(industry: str, values: dict[str, int]) -> str:
 def test_agrees_with_the_table_read_directly(standard: SizeStandard, industry: str, x: int, y: int, z: int) -> None:
     decision = standard.classify(industry, employees=x, annual_revenue=y, total_assets=z)
     assert decision.size_class == _oracle(industry, {"X": x, "Y": y, "Z": z})
+
+
+@settings(max_examples=600, deadline=None)
+@given(industry=st.sampled_from(CODES), x=_amount("X"), y=_amount("Y"), z=_amount("Z"))
+def test_fast_size_class_equals_the_explained_one(standard: SizeStandard, industry: str, x: int, y: int,
+                                                  z: int) -> None:
+    """The generated comparisons of the batch path decide as classify() does, at and around every threshold."""
+    expected = standard.classify(industry, employees=x, annual_revenue=y, total_assets=z).size_class
+    assert standard.size_class(industry, x, Decimal(y), Decimal(z)) == expected

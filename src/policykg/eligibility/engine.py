@@ -409,6 +409,13 @@ class _InForce:
     governed: dict[str, list[tuple[str, str]]]
 
 
+@dataclass(frozen=True)
+class _Plan:
+    indexes: tuple[int, ...]
+    valued: dict[int, Callable[[Mapping[str, object]], Decimal | None]]
+    grouped: frozenset[int]
+
+
 @dataclass(eq=False)
 class Engine:
     """Decides eligibility over one catalogue and one size standard (both read from a store)."""
@@ -419,6 +426,11 @@ class Engine:
     _indexes: dict[date, tuple[int, ...]] = field(default_factory=dict, repr=False)
     _evaluator: GeneratedEvaluator | None = field(default=None, repr=False)
     _by_iri: dict[str, BenefitInfo] | None = field(default=None, repr=False)
+    _plans: dict[date, _Plan] = field(default_factory=dict, repr=False)
+    _contests: dict[frozenset[int], bool] = field(default_factory=dict, repr=False)
+    _touched: dict[frozenset[str], tuple[int, ...]] = field(default_factory=dict, repr=False)
+    _shared: dict[tuple[str, ...], dict[str, tuple[Decimal, ...]]] = field(default_factory=dict, repr=False)
+    _iris: dict[object, object] = field(default_factory=dict, repr=False)
     _valuers: tuple[Callable[[Mapping[str, object]], Decimal | None], ...] | None = field(default=None, repr=False)
     _groups: tuple[dict[str, tuple[int, ...]], dict[str, int], dict[str, int]] | None = field(default=None, repr=False)
 
@@ -440,9 +452,21 @@ class Engine:
             ProfileError: ``established_on`` is after the as-of date.
         """
         record = profile.to_record()
-        record["industry"] = _INDUSTRY_PREFIX + profile.industry
-        record["beneficiary_kind"] = tuple(_PARTY_PREFIX + k for k in profile.beneficiary_kind)
-        record[SIZE_CLASS_FIELD] = _SIZE_PREFIX + size_class
+        iris = self._iris
+        industry = iris.get(profile.industry)
+        if industry is None:
+            industry = iris[profile.industry] = _INDUSTRY_PREFIX + profile.industry
+        kinds = iris.get(profile.beneficiary_kind)
+        if kinds is None:
+            kinds = tuple(_PARTY_PREFIX + k for k in profile.beneficiary_kind)
+            if len(iris) < 4096:  # the combinations of kinds a batch uses: few; never grows without bound
+                iris[profile.beneficiary_kind] = kinds
+        size = iris.get(("size", size_class))
+        if size is None:
+            size = iris[("size", size_class)] = _SIZE_PREFIX + size_class
+        record["industry"] = industry
+        record["beneficiary_kind"] = kinds
+        record[SIZE_CLASS_FIELD] = size
         if profile.months_since_establishment is None and profile.established_on is not None:
             if profile.established_on > as_of:
                 where = profile.source or "$"
@@ -551,13 +575,46 @@ class Engine:
                                               profile.total_assets)
         record = self.record(profile, as_of, size_class)
         verdicts = self.evaluator(record)
-        benefits, valuers = self.catalogue.benefits, self.valuers
-        candidates = {benefits[i].iri: (benefits[i], valuers[i](record))
-                      for i in self.in_force_indexes(as_of) if verdicts[i]}
-        losers = self._resolve({k: v[1] for k, v in candidates.items()}) if len(candidates) > 1 else {}
-        granted = tuple(v for k, v in candidates.items() if k not in losers)
-        excluded = tuple(candidates[k][0] for k in candidates if k in losers)
-        return Summary(profile, size_class, granted, excluded)
+        plan = self._plan(as_of)
+        benefits = self.catalogue.benefits
+        chosen = [i for i in plan.indexes if verdicts[i]]
+        valued = plan.valued
+        pairs = [(benefits[i], valued[i](record) if i in valued else None) for i in chosen]
+        grouped = frozenset(i for i in chosen if i in plan.grouped)
+        if len(grouped) < 2 or not self._contested(grouped):
+            return Summary(profile, size_class, tuple(pairs), ())
+        losers = self._resolve({b.iri: v for b, v in pairs})
+        return Summary(profile, size_class, tuple(p for p in pairs if p[0].iri not in losers),
+                       tuple(b for b, _ in pairs if b.iri in losers))
+
+    def _plan(self, as_of: date) -> _Plan:
+        """What the fast path needs for one date: the benefits in force, their valuers, the grouped ones."""
+        plan = self._plans.get(as_of)
+        if plan is None:
+            members = {m.iri for g in self.catalogue.groups for m in g.members}
+            benefits = self.catalogue.benefits
+            plan = self._plans[as_of] = _Plan(
+                self.in_force_indexes(as_of),
+                {i: fn for i, fn in enumerate(self.valuers) if benefits[i].method},
+                frozenset(i for i, b in enumerate(benefits) if b.iri in members))
+        return plan
+
+    def _contested(self, grouped: frozenset[int]) -> bool:
+        """Whether some group has eligible members one of which may lose (cached per set of members)."""
+        found = self._contests.get(grouped)
+        if found is None:
+            iris = {self.catalogue.benefits[i].iri for i in grouped}
+            _, levels, _ = self._group_index()
+            found = False
+            for g in self.catalogue.groups:
+                present = [m.iri for m in g.members if m.iri in iris]
+                if len(present) < 2:
+                    continue
+                if g.strategy != "higher-level-prevails" or len({levels[m] for m in present}) > 1:
+                    found = True
+                    break
+            self._contests[grouped] = found
+        return found
 
     @property
     def evaluator(self) -> GeneratedEvaluator:
@@ -588,39 +645,31 @@ class Engine:
     def _resolve(self, values: Mapping[str, Decimal | None]) -> dict[str, tuple[str, GroupInfo]]:
         """Loser IRI -> (winner IRI, group) over the eligible benefits and their values.
 
-        Groups are taken in IRI order; a benefit excluded in one group takes no part in later ones. Ties
-        (equal or unknown values) go to the benefit first in catalogue order (article, then IRI).
+        Groups are taken in IRI order; a benefit excluded in one group takes no part in later ones. When
+        amounts tie or are unknown, the figures all the members have (e.g. how long a subsidy is paid)
+        decide, in the direction that favours the beneficiary (pk:moreFavourable, 第六十二条 按从优原则);
+        then the benefit first in catalogue order (article, then IRI). What depends only on which benefits
+        compete (the groups touched, the figures compared) is computed once per set and cached.
         """
         losers: dict[str, tuple[str, GroupInfo]] = {}
         groups_of, levels, order = self._group_index()
-        touched = sorted({g for iri in values for g in groups_of.get(iri, ())})
-        if not touched:
-            return losers
+        key = frozenset(iri for iri in values if iri in groups_of)
+        touched = self._touched.get(key)
+        if touched is None:
+            touched = self._touched[key] = tuple(sorted({g for iri in key for g in groups_of[iri]}))
         groups = self.catalogue.groups
-
-        def by_value(iri: str) -> tuple[int, Decimal, tuple[Decimal, ...], int]:
-            v = values[iri]
-            figures = figures_of(iri)
-            return (0, Decimal(0), figures, -order[iri]) if v is None else (1, v, figures, -order[iri])
-
-        compared: tuple[str, ...] = ()
-
-        def figures_of(iri: str) -> tuple[Decimal, ...]:
-            """The figures the members share (same measured object), signed so that larger favours more."""
-            out = []
-            for measured in compared:
-                q = self._figure(iri, measured)
-                out.append(Decimal(0) if q is None else (q.value if q.favourable == "higher" else -q.value))
-            return tuple(out)
-
+        zero = Decimal(0)
         for gi in touched:
             g = groups[gi]
-            members = [m.iri for m in g.members if m.iri in values and m.iri not in losers]
+            members = tuple(m.iri for m in g.members if m.iri in values and m.iri not in losers)
             if len(members) < 2:
                 continue
-            # when amounts tie or are unknown, the figures all members have (e.g. how long a subsidy is paid)
-            # decide, in the direction that favours the beneficiary (pk:moreFavourable, 第六十二条 按从优原则)
-            compared = tuple(sorted(set.intersection(*(self._figures(m) for m in members))))
+            figures = self._shared_figures(members)
+
+            def by_value(iri: str) -> tuple[int, Decimal, tuple[Decimal, ...], int]:
+                v = values[iri]
+                return (0, zero, figures[iri], -order[iri]) if v is None else (1, v, figures[iri], -order[iri])
+
             if g.strategy == "higher-level-prevails":
                 best = min(levels[m] for m in members)
                 winner = max((m for m in members if levels[m] == best), key=by_value)
@@ -633,6 +682,22 @@ class Engine:
                     if m != winner:
                         losers[m] = (winner, g)
         return losers
+
+    def _shared_figures(self, members: tuple[str, ...]) -> dict[str, tuple[Decimal, ...]]:
+        """For each member, its figures of the measured objects all the members have, signed so that larger
+        favours the beneficiary more (cached per tuple of members)."""
+        found = self._shared.get(members)
+        if found is None:
+            compared = sorted(set.intersection(*(self._figures(m) for m in members)))
+            found = {}
+            for iri in members:
+                signed = []
+                for measured in compared:
+                    q = self._figure(iri, measured)
+                    signed.append(Decimal(0) if q is None else (q.value if q.favourable == "higher" else -q.value))
+                found[iri] = tuple(signed)
+            self._shared[members] = found
+        return found
 
     def _figures(self, iri: str) -> set[str]:
         """The measured objects of a benefit's figures that have a favourable direction."""

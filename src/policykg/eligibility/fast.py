@@ -214,9 +214,16 @@ class _Generator:
             else:
                 value_tests.append(self.value_test(c, spec, "v" if multi else var))
         parts: list[str] = []
+        required = f"({var} is not None)"
         if value_tests:
             joined = " and ".join(value_tests)
-            parts.append(f"all({joined} for v in {var})" if multi else f"({var} is None or ({joined}))")
+            if multi:
+                parts.append(f"all({joined} for v in {var})")
+            elif required in counts:  # a required single value: `x is not None and T` says both
+                counts.remove(required)
+                parts.append(f"({var} is not None and {joined})")
+            else:
+                parts.append(f"({var} is None or ({joined}))")
         parts.extend(counts)
         expression = "(" + " and ".join(parts) + ")" if parts else "True"
         self.uses[expression] = self.uses.get(expression, 0) + 1
@@ -288,9 +295,11 @@ def generate(compiled: CompiledShapes, shapes: Sequence[URIRef], validators: Seq
     for k, e in enumerate(shared):
         lines.append(f"    s{k} = {e}")
         expressions = [x.replace(e, f"s{k}") for x in expressions]
+    # every inlined expression is a bool already (comparisons, `in`, `not`, and/or of bools); the record
+    # validators' conforms() of fallbacks too
     lines.append("    return [")
     for e in expressions:
-        lines.append(f"        bool({e}),")
+        lines.append(f"        {e},")
     lines.append("    ]")
     source = "\n".join(lines) + "\n"
     conforms = [v.conforms for v in validators]

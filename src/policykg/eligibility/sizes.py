@@ -41,7 +41,7 @@ Every :class:`SizeDecision` carries the thresholds tested, in the order of the p
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -231,6 +231,8 @@ class SizeStandard:
     #: one entry per industry, in the order of the items of 第四条
     industries: tuple[IndustrySizeRules, ...]
     _by_code: dict[str, IndustrySizeRules] = field(init=False, repr=False, compare=False, hash=False)
+    _fast: dict[str, Callable[[int, Decimal, Decimal], str]] = field(init=False, repr=False, compare=False,
+                                                                     hash=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_code", {r.industry: r for r in self.industries})
@@ -334,25 +336,16 @@ class SizeStandard:
         """The size class alone ("large" … "micro"), for values already checked by the profile reader.
 
         The fast path of batch eligibility: the same procedure as :meth:`classify` without the
-        explanation (a test keeps the two in agreement).
+        explanation, each industry's four rules generated once into straight-line comparisons (a test
+        keeps the two in agreement).
 
         Raises:
             ProfileError: for an unknown industry.
         """
-        rules = self.rules(industry)
-        values = {"employees": employees, "annual_revenue": annual_revenue, "total_assets": total_assets}
-
-        def holds(rule: SizeRule) -> bool:
-            met = (t.holds(values[t.indicator]) for t in rule.thresholds)  # type: ignore[arg-type]
-            return any(met) if rule.combinator == "any" else all(met)
-
-        if not holds(rules.sme):
-            return "large"
-        if holds(rules.medium):
-            return "medium"
-        if holds(rules.small):
-            return "small"
-        return "micro"
+        fast = self._fast.get(industry)
+        if fast is None:
+            fast = self._fast[industry] = _generated_rules(self.rules(industry))
+        return fast(employees, annual_revenue, total_assets)
 
     def classify(self, industry: str, *, employees: int | None,
                  annual_revenue: Decimal | int | float | None,
@@ -422,6 +415,31 @@ class SizeStandard:
             message_en=(f"{en} (article 4, item {rules.item} of {DOCUMENT_NUMBER}, {industry}): "
                         + "; ".join(summary_en) + "."),
         )
+
+
+_ARGUMENTS = {"employees": "e", "annual_revenue": "r", "total_assets": "a"}
+
+
+def _generated_rules(rules: IndustrySizeRules) -> Callable[[int, Decimal, Decimal], str]:
+    """The four rules of one industry as one generated function of (employees, revenue, assets)."""
+    constants: dict[str, object] = {}
+
+    def test(rule: SizeRule) -> str:
+        parts = []
+        for t in rule.thresholds:
+            name = f"K{len(constants)}"
+            constants[name] = t.base_value
+            parts.append(f"{_ARGUMENTS[t.indicator]} {'<' if t.comparator == '<' else '>='} {name}")
+        return "(" + (" or " if rule.combinator == "any" else " and ").join(parts) + ")"
+
+    source = (f"def size(e, r, a):\n"
+              f"    if not {test(rules.sme)}: return 'large'\n"
+              f"    if {test(rules.medium)}: return 'medium'\n"
+              f"    if {test(rules.small)}: return 'small'\n"
+              f"    return 'micro'\n")
+    namespace: dict[str, Any] = dict(constants)
+    exec(compile(source, f"<size rules of {rules.industry}>", "exec"), namespace)  # noqa: S102 - our own source
+    return namespace["size"]  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=1)
