@@ -344,6 +344,7 @@ def serve(
     update_token: Optional[str] = typer.Option(None, "--update-token", help="Bearer token updates must present [$POLICYKG_UPDATE_TOKEN]."),
     access_log: bool = typer.Option(False, "--access-log", help="Log every request to stderr."),
     no_rebuild: bool = typer.Option(False, "--no-rebuild", help="Serve the store as it is built (never rebuild a stale one; a missing one is still an error)."),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Serve as a proxy to this SPARQL 1.1 endpoint instead of the embedded store, e.g. http://127.0.0.1:7878/query (same checks and limits; see docs/endpoint.md)."),
 ) -> None:
     """Serve the read-only SPARQL 1.1 endpoint at /sparql (see docs/endpoint.md). 启动 SPARQL 端点。"""
     from .server.run import serve as run_server
@@ -352,6 +353,14 @@ def serve(
     settings = Settings.from_env().with_options(
         host=host, port=port, store=store, timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
         max_concurrent=max_concurrent, allow_update=allow_update or None, update_token=update_token)
+    if endpoint is not None:
+        from .errors import ConfigError
+        from .server.proxy import ProxyExecutor
+
+        if store is not None:
+            raise ConfigError("give either --store or --endpoint, not both")
+        run_server(settings, access_log=access_log, executor=ProxyExecutor.from_env(settings, endpoint))
+        return
     if no_rebuild:
         from .store import EmbeddedStore
 

@@ -7,9 +7,11 @@ On startup, once the query workers are ready, one line goes to stderr that anoth
 
 from __future__ import annotations
 
+import logging
 import socket
 import sys
 from ..errors import ConfigError
+from .executor import QueryExecutor
 from .settings import Settings
 
 READY_PREFIX = "serving on "
@@ -35,14 +37,19 @@ def check_bind(host: str, port: int) -> None:
             raise ConfigError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
 
 
-def serve(settings: Settings, *, access_log: bool = False) -> None:
-    """Serve until interrupted (Ctrl-C or SIGTERM stop the server and its workers)."""
+def serve(settings: Settings, *, access_log: bool = False, executor: QueryExecutor | None = None) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM stop the server and its workers).
+
+    ``executor`` defaults to the embedded store's worker pool; ``serve --endpoint URL`` passes a
+    :class:`policykg.server.proxy.ProxyExecutor`.
+    """
     import uvicorn
 
     from .app import create_app
 
     check_bind(settings.host, settings.port)
-    app = create_app(settings)
+    app = create_app(settings, executor=executor)
+    upstream = getattr(executor, "upstream", None)
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -52,12 +59,27 @@ def serve(settings: Settings, *, access_log: bool = False) -> None:
             port = self.servers[0].sockets[0].getsockname()[1]
             url = base_url(settings.host, port)
             extra = " (updates enabled on an in-memory copy)" if settings.allow_update else ""
+            if upstream:
+                extra = f" (a proxy to {upstream})"
             sys.stderr.write(f"{READY_PREFIX}{url} (SPARQL endpoint {url}sparql){extra} — press Ctrl-C to stop\n")
             sys.stderr.flush()
 
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info" if access_log else "warning",
                             access_log=access_log, lifespan="on", server_header=False, timeout_graceful_shutdown=5)
-    Server(config).run()
+
+    class QuietStartupFailure(logging.Filter):
+        """A startup error of ours (no store, an upstream that does not answer) is reported as one line
+        by the command; uvicorn's own "Application startup failed" line would be a second one."""
+
+        def filter(self, record: logging.LogRecord) -> bool:
+            return app.state.startup_error is None or "startup failed" not in record.getMessage()
+
+    logging.getLogger("uvicorn.error").addFilter(QuietStartupFailure())
+    try:
+        Server(config).run()
+    except SystemExit:  # uvicorn exits (status 3) when the startup fails
+        if app.state.startup_error is None:
+            raise
     if app.state.startup_error is not None:
         raise app.state.startup_error
 

@@ -234,6 +234,8 @@ def _xsd_integer() -> str:
 def graph_counts(ctx: Any) -> dict[str, int]:
     """Triples per named graph, from the manifest of the store the workers opened."""
     cached = ctx.state.get("policykg.server.sparql.counts")
+    if cached is None and getattr(ctx.executor, "upstream", None):
+        cached = ctx.state["policykg.server.sparql.counts"] = {}  # a proxy: no manifest of the upstream's data
     if cached is None:
         from ..store import MANIFEST, Manifest, live_version
 

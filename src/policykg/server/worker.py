@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import queue
 import struct
 import sys
 import threading
@@ -133,6 +132,20 @@ def _cut(data: bytes, lines: int) -> bytes:
     return data[: end + 1]
 
 
+def query_dataset(sparql: str) -> tuple[list[str], list[str]] | None:
+    """The graphs of the query's own FROM and FROM NAMED clauses, or None when it has none (or the text
+    cannot be read: the parser will say why)."""
+    from .security import LexError, analyse
+
+    try:
+        datasets = analyse(sparql).datasets
+    except LexError:
+        return None
+    default = [d.iri for d in datasets if d.clause == "FROM"]
+    named = [d.iri for d in datasets if d.clause == "FROM NAMED"]
+    return (default, named) if default or named else None
+
+
 def run(store: ox.Store, job: QueryJob) -> QueryOutcome:
     """Evaluate one job; SyntaxError for a malformed query, OSError for a store failure."""
     if job.update:
@@ -143,7 +156,9 @@ def run(store: ox.Store, job: QueryJob) -> QueryOutcome:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in (job.default_graphs or ())]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in (job.named_graphs or ())]
     else:
-        kwargs["use_default_graph_as_union"] = job.union_default_graph
+        # the union default graph only when the query names no dataset itself: pyoxigraph's
+        # use_default_graph_as_union would override the query's FROM / FROM NAMED
+        kwargs["use_default_graph_as_union"] = job.union_default_graph and not query_dataset(job.sparql)
     if job.substitutions:
         kwargs["substitutions"] = {ox.Variable(k): _term(v) for k, v in job.substitutions.items()}
     result = store.query(job.sparql, **kwargs)
@@ -203,29 +218,30 @@ def main(argv: list[str] | None = None) -> int:
         write_frame(out, ("failed", f"{type(e).__name__}: {e}"))
         return 1
     write_frame(out, ("ready", graphs(store)))
-    lock = threading.Lock()
-    jobs: queue.SimpleQueue[tuple[int, QueryJob]] = queue.SimpleQueue()
+    reading, writing = threading.Lock(), threading.Lock()
 
-    def evaluate() -> None:
+    def serve() -> None:
+        """Read a query, answer it, repeat. One thread at a time reads; the thread that read a query runs
+        it (no hand-over between threads: each is one more wake-up on a busy machine)."""
         while True:
-            job_id, job = jobs.get()
+            with reading:
+                frame = read_frame(inp)
+            if frame is None:
+                # stdin closed: the parent stopped (or died). Queries still running are abandoned, not
+                # waited for, and the threads are not joined (one may be inside pyoxigraph).
+                os._exit(0)
+            job_id, job = pickle.loads(frame)
             reply = (job_id, *answer(store, job))
             try:
-                with lock:
+                with writing:
                     write_frame(out, reply)
             except OSError:  # the parent is gone
                 os._exit(0)
 
-    for _ in range(max(1, threads)):
-        threading.Thread(target=evaluate, daemon=True).start()
-    while True:
-        frame = read_frame(inp)
-        if frame is None:
-            # stdin closed: the parent stopped (or died). Queries still running are abandoned, not
-            # waited for, and the threads are not joined (one may be inside pyoxigraph).
-            out.flush()
-            os._exit(0)
-        jobs.put(pickle.loads(frame))
+    for _ in range(max(1, threads) - 1):
+        threading.Thread(target=serve, daemon=True).start()
+    serve()
+    return 0
 
 
 if __name__ == "__main__":
