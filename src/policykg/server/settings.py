@@ -10,7 +10,7 @@ timeout                    POLICYKG_QUERY_TIMEOUT           10         seconds o
 max_rows                   POLICYKG_MAX_ROWS                10000      rows (or triples) per result; more = truncated
 max_body                   POLICYKG_MAX_BODY                1000000    bytes of request body (and of a GET query)
 workers                    POLICYKG_WORKERS                 4          query worker processes (~35 MB each)
-max_concurrent             POLICYKG_MAX_CONCURRENT          16         queries running or waiting; more = 503
+max_concurrent             POLICYKG_MAX_CONCURRENT          16         queries at once, spread over the workers; more = 503
 cors_origins               POLICYKG_CORS_ORIGINS            *          comma-separated origins allowed by CORS
 allow_update               POLICYKG_ALLOW_UPDATE            false      accept SPARQL Update (needs update_token)
 update_token               POLICYKG_UPDATE_TOKEN            (none)     bearer token updates must present
