@@ -163,6 +163,8 @@ class ProxyExecutor:
         async with asyncio.timeout(timeout):
             outcome = await self._forward(QueryJob(_GRAPHS_QUERY, select_format="tsv"), timeout=timeout)
         parsed = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.TSV)
+        if not isinstance(parsed, ox.QuerySolutions):
+            raise _Failed("it answered a boolean to a SELECT query")
         return tuple(sorted({s["g"].value for s in parsed if isinstance(s["g"], ox.NamedNode)}))
 
     async def _refresh(self) -> None:
@@ -204,8 +206,9 @@ class ProxyExecutor:
             subs = {name: _term(term) for name, term in job.substitutions.items()}
             projection = None
             if form == "SELECT" and _top_level_star(tokens):
-                projection = [v.value for v in ox.Store().query(text, substitutions={
-                    ox.Variable(k): v for k, v in subs.items()}).variables]
+                checked = ox.Store().query(text, substitutions={ox.Variable(k): v for k, v in subs.items()})
+                if isinstance(checked, ox.QuerySolutions):
+                    projection = [v.value for v in checked.variables]
             try:
                 text = substitute(text, subs, projection)
             except QueryParameterError as e:
@@ -344,7 +347,7 @@ def _capped_ntriples(triples: Any, limit: int | None) -> tuple[bytes, bool]:
 
     out = _Capped(limit)
     try:
-        ox.serialize(triples, out, format=ox.RdfFormat.N_TRIPLES)
+        ox.serialize(triples, out, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
     except _Full:
         return _cut(b"".join(out.parts), limit), True  # type: ignore[arg-type]
     return b"".join(out.parts), False
