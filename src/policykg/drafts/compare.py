@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -36,7 +36,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 
-from ..eligibility.catalogue import article_citation
+from ..eligibility.catalogue import Catalogue, GroupInfo, article_citation
 from ..eligibility.compiled import compile_shapes, validate_graph
 from ..namespaces import GRAPH, PK
 from .load import Draft
@@ -44,7 +44,6 @@ from .matching import (
     Corpus,
     CorpusFigure,
     DraftFigure,
-    GroupInfo,
     LimitInfo,
     Match,
     Matching,
@@ -76,18 +75,21 @@ _CORPORA: weakref.WeakKeyDictionary[Any, Corpus] = weakref.WeakKeyDictionary()
 _COMPARISONS: weakref.WeakKeyDictionary[Any, tuple[Draft, Comparison]] = weakref.WeakKeyDictionary()
 
 
-def corpus(store: ReadableStore) -> Corpus:
+def corpus(store: ReadableStore, catalogue: Callable[[], Catalogue] | None = None) -> Corpus:
     """The corpus as the comparisons read it, once per store object.
 
+    ``catalogue`` gives the store's eligibility catalogue (e.g. the engine's a check context already
+    has); it is asked for only when the corpus is read. Without it the catalogue is read from the store.
+
     Raises:
-        LoadError: the store lacks the cue lexicons (data/lexicon/).
+        LoadError: the store lacks the cue lexicons (data/lexicon/) or the eligibility catalogue.
     """
     try:
         cached = _CORPORA.get(store)
     except TypeError:  # a store that cannot be weakly referenced
-        return Corpus.from_store(store)
+        return Corpus.from_store(store, catalogue() if catalogue else None)
     if cached is None:
-        cached = _CORPORA[store] = Corpus.from_store(store)
+        cached = _CORPORA[store] = Corpus.from_store(store, catalogue() if catalogue else None)
     return cached
 
 
@@ -136,25 +138,31 @@ def comparison(draft: Draft, context: Context) -> Comparison:
     Raises:
         LoadError: the store lacks the cue lexicons.
     """
+    def catalogue() -> Catalogue:
+        return context.engine.catalogue
+
     try:
         cached = _COMPARISONS.get(context)
     except TypeError:  # a context whose store cannot be hashed: no caching
-        return compare_draft(draft, context.store, context.as_of)
+        return compare_draft(draft, context.store, context.as_of, catalogue=catalogue)
     if cached is not None and cached[0] is draft:
         return cached[1]
-    result = compare_draft(draft, context.store, context.as_of)
+    result = compare_draft(draft, context.store, context.as_of, catalogue=catalogue)
     _COMPARISONS[context] = (draft, result)
     return result
 
 
-def compare_draft(draft: Draft, store: ReadableStore, as_of: date) -> Comparison:
+def compare_draft(draft: Draft, store: ReadableStore, as_of: date, *,
+                  catalogue: Callable[[], Catalogue] | None = None) -> Comparison:
     """Match the draft's figures to the corpus in force on ``as_of``; find conflicts and broken limits.
 
+    ``catalogue`` gives the store's eligibility catalogue if the caller has it (see :func:`corpus`).
+
     Raises:
-        LoadError: the store lacks the cue lexicons.
+        LoadError: the store lacks the cue lexicons or the eligibility catalogue.
         ValidationFailure: the ceiling shapes are malformed.
     """
-    result = Comparison(match_draft(draft, corpus(store), as_of))
+    result = Comparison(match_draft(draft, corpus(store, catalogue), as_of))
     _conflicts(result)
     _ceilings(result, store)
     return result
@@ -180,11 +188,12 @@ def _limit_source(limit: LimitInfo) -> str:
     return article_citation(doc.name if doc else None, limit.article) if doc else (limit.note or limit.iri)
 
 
-def _rule_related(doc: MeasureInfo | None, kind: str) -> tuple[Related, ...]:
-    if doc is None or doc.document is None or kind not in doc.document.rules:
+def _rule_related(m: MeasureInfo, kind: str, corpus: Corpus) -> tuple[Related, ...]:
+    rule = corpus.rule(m.document, kind)
+    if rule is None or m.document is None:
         return ()
-    iri, number, label = doc.document.rules[kind]
-    return (Related(doc.document.name, number, iri, label),)
+    iri, number, label = rule
+    return (Related(m.document.name, number, iri, label),)
 
 
 def precedence(d: DraftFigure, f: CorpusFigure, corpus_value: Decimal, matching: Matching,
@@ -211,7 +220,7 @@ def precedence(d: DraftFigure, f: CorpusFigure, corpus_value: Decimal, matching:
                           f"{cite} is a {_LEVEL_EN.get(corpus_level, 'higher-level')} rule and the draft a "
                           f"{_LEVEL_EN.get(draft_level, 'lower-level')} one: lex superior, {cite} prevails", fav)
     if corpus_level is not None and draft_level is not None and corpus_level > draft_level:
-        rule = _rule_related(m, "most-favourable")
+        rule = _rule_related(m, "most-favourable", c)
         if rule and fav is not None:
             winner = fav
             zh_w = "草案" if winner == "draft" else cite
@@ -225,10 +234,10 @@ def precedence(d: DraftFigure, f: CorpusFigure, corpus_value: Decimal, matching:
         return Precedence("draft", (LEX_SUPERIOR,), f"草案为上级规定,按上位法优于下位法,以草案为准",
                           "the draft is a higher-level rule: lex superior, the draft prevails", fav)
     # same level (or a level that cannot be told): the later rule prevails
-    corpus_date = m.document.date if m.document else None
+    corpus_date = m.document.date_document if m.document else None
     same = "同级" if corpus_level is not None and corpus_level == draft_level else ""
     if corpus_date is not None and matching.draft_date <= corpus_date:
-        rule = _rule_related(m, "precedence")
+        rule = _rule_related(m, "precedence", c)
         rules = (LEX_POSTERIOR, ARTICLE_62) if rule else (LEX_POSTERIOR,)
         extra = "(第六十二条:凡以往我市有关政策、规定与本意见不一致的,以本意见为准)" if rule else ""
         return Precedence("corpus", rules, f"{cite}晚于草案施行,按新法优于旧法,以{cite}为准{extra}",
@@ -408,7 +417,7 @@ def check_ceilings(draft: Draft, context: Context) -> Iterator[Finding]:
 # ----------------------------------------------------------------------------------------- overlap
 
 def _group_related(g: GroupInfo) -> Related:
-    return Related(g.document or g.iri, g.article, g.iri, g.label_zh)
+    return Related(g.document.name if g.document else g.iri, g.article, g.iri, g.label_zh)
 
 
 def check_overlaps(draft: Draft, context: Context) -> Iterator[Finding]:
@@ -454,7 +463,7 @@ def check_overlaps(draft: Draft, context: Context) -> Iterator[Finding]:
             related = [Related(m.document.name if m.document else m.iri, m.article, m.iri, m.label_zh)
                        for m in measures]
             related += [_group_related(c.groups[g]) for g in groups if g in c.groups]
-            rules = [r for m in measures for r in _rule_related(m, "most-favourable")]
+            rules = [r for m in measures for r in _rule_related(m, "most-favourable", c)]
             if not groups and rules:
                 related.append(rules[0])
             related = list(dict.fromkeys(related))

@@ -346,7 +346,8 @@ def modified_engine(engine: Engine, comparison: Comparison) -> tuple[Engine, tup
                                     if q.iri in new_quantities.get(b.iri, {}) else q for q in b.quantities))
         if b.iri in new_quantities else b
         for b in catalogue.benefits)
-    modified = Catalogue(new_benefits, catalogue.groups, catalogue.standard_rates, compile_shapes(shapes), shapes)
+    modified = Catalogue(new_benefits, catalogue.groups, catalogue.documents, catalogue.standard_rates,
+                         compile_shapes(shapes), shapes)
     return Engine(modified, engine.standard), tuple(changes)
 
 
@@ -359,7 +360,7 @@ def impact(draft: Draft, profiles: Iterable[Profile], *, store: ReadableStore, a
         ProfileError: a profile cannot be evaluated (as ``policykg eligibility``).
     """
     base = engine if engine is not None else Engine.from_store(store)
-    comparison = compare_draft(draft, store, as_of)
+    comparison = compare_draft(draft, store, as_of, catalogue=lambda: base.catalogue)
     after_engine, changes = modified_engine(base, comparison)
     applied = [c for c in changes if c.status == APPLIED]
     groups_of = {b.iri: set(b.groups) for b in base.catalogue.benefits}

@@ -42,12 +42,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-import datetime as dt
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ..eligibility.catalogue import Catalogue, DocumentInfo, GroupInfo, article_citation, document_series
 from ..errors import LoadError
 from ..ingest.numerals import fold_width
 from ..ingest.quantities import find_quantities
@@ -60,9 +60,9 @@ if TYPE_CHECKING:
     from .load import Draft, DraftArticle
 
 __all__ = [
-    "THRESHOLD", "Corpus", "CorpusFigure", "show_value", "show_value_en", "Cue", "DocumentInfo", "DraftFigure", "GroupInfo", "Lexicon",
-    "LimitInfo", "Match", "MeasureInfo", "Matching", "article_families", "draft_figures", "draft_level",
-    "match_draft",
+    "THRESHOLD", "Corpus", "CorpusFigure", "show_value", "show_value_en", "Cue", "DraftFigure", "Lexicon",
+    "LimitInfo", "Match", "MeasureInfo", "Matching", "PrecedenceRule", "article_families", "draft_figures",
+    "draft_level", "match_draft",
 ]
 
 #: the score a corpus figure needs to be matched (docs/drafts.md, "Matching")
@@ -322,44 +322,8 @@ class Lexicon:
 
 # ----------------------------------------------------------------------------------------- corpus
 
-@dataclass(frozen=True)
-class DocumentInfo:
-    iri: str
-    id_local: str | None
-    title: str | None
-    date: dt.date | None
-    in_force: dt.date | None
-    no_longer_in_force: dt.date | None
-    #: rank of the administrative level (1 national … 4 district), None unknown
-    level: int | None
-    #: 第六十二条-style rules of the document: kind ("precedence" | "higher-level" | "most-favourable") ->
-    #: (rule IRI, article number, zh label)
-    rules: Mapping[str, tuple[str, str | None, str | None]] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return self.id_local or self.title or self.iri
-
-    @property
-    def prefix(self) -> str | None:
-        """The series of its 文号: "青政发" of "青政发〔2012〕46号"."""
-        if not self.id_local:
-            return None
-        m = re.match(r"^(\D+?)[〔\[(]", self.id_local)
-        return m.group(1) if m else None
-
-
-@dataclass(frozen=True)
-class GroupInfo:
-    iri: str
-    label_zh: str | None
-    label_en: str | None
-    strategy: str
-    members: tuple[str, ...]
-    #: the article the group's rule is stated in (document name, number, article IRI)
-    document: str | None
-    article: str | None
-    article_iri: str | None
+#: a 第六十二条-style rule of a document: (rule IRI, article number, zh label)
+PrecedenceRule = tuple[str, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -383,8 +347,6 @@ class MeasureInfo:
 
     @property
     def citation(self) -> str:
-        from ..eligibility.catalogue import article_citation
-
         return article_citation(self.document.name if self.document else None, self.article)
 
 
@@ -472,19 +434,6 @@ def show_value_en(value: Decimal, unit: str | None) -> str:
     return f"{number}{u}" if u == "%" else f"{number} {u}".strip()
 
 
-_DOCUMENTS = """
-SELECT ?doc ?id ?title ?date ?inForce ?noLonger (MIN(xsd:integer(?rank)) AS ?level) WHERE {
-  ?doc a eli:LegalResource .
-  FILTER NOT EXISTS { ?doc eli:is_part_of ?whole }
-  FILTER NOT EXISTS { ?doc a pk:UnresolvedDocument }
-  OPTIONAL { ?doc eli:id_local ?id }
-  OPTIONAL { ?doc eli:title ?title FILTER(lang(?title) = "zh") }
-  OPTIONAL { ?doc eli:date_document ?date }
-  OPTIONAL { ?doc eli:first_date_entry_in_force ?inForce }
-  OPTIONAL { ?doc eli:date_no_longer_in_force ?noLonger }
-  OPTIONAL { ?doc eli:passed_by ?agency . ?agency pk:administrativeLevel ?lv . ?lv skos:notation ?rank }
-} GROUP BY ?doc ?id ?title ?date ?inForce ?noLonger
-"""
 _RULES = """
 SELECT ?doc ?rule ?type ?number ?label WHERE {
   VALUES ?type { pk:PrecedenceRule pk:HigherLevelPrecedenceRule pk:MostFavourableRule }
@@ -525,15 +474,6 @@ SELECT ?q ?measure ?object ?value ?unit ?base ?baseUnit ?role ?cmp ?zh ?en WHERE
 }
 """
 _QUALIFIERS = "SELECT ?q ?qual WHERE { ?m pk:hasQuantity ?q . ?q pk:qualifier ?qual }"
-_GROUPS = """
-SELECT ?group ?zh ?en ?strategy ?member ?number ?article ?doc WHERE {
-  ?group a pk:NonCumulationGroup ; pk:member ?member ; pk:resolutionStrategy ?strategy .
-  OPTIONAL { ?group rdfs:label ?zh FILTER(lang(?zh) = "zh") }
-  OPTIONAL { ?group rdfs:label ?en FILTER(lang(?en) = "en") }
-  OPTIONAL { ?group pk:sourceArticle ?article . ?article eli:number ?number ; eli:is_part_of+ ?doc .
-             ?doc a eli:LegalResource FILTER NOT EXISTS { ?doc eli:is_part_of ?whole } }
-}
-"""
 _LIMITS = """
 SELECT ?limit ?zh ?en ?cmp ?base ?baseUnit ?value ?unit ?figure ?number ?article ?doc ?srcDoc ?srcNumber ?note ?shape
 WHERE {
@@ -557,51 +497,42 @@ _RULE_KIND = {"PrecedenceRule": "precedence", "HigherLevelPrecedenceRule": "high
 
 @dataclass(frozen=True)
 class Corpus:
-    """What the comparisons need from the store: documents, measures, figures, groups, limits."""
+    """What the comparisons need from the store: documents, measures, figures, groups, limits.
+
+    Documents and non-cumulation groups are the eligibility catalogue's
+    (:class:`policykg.eligibility.catalogue.Catalogue`), read there once."""
 
     lexicon: Lexicon
+    #: the documents the corpus holds (not those it only cites), by IRI
     documents: Mapping[str, DocumentInfo]
     measures: Mapping[str, MeasureInfo]
     figures: tuple[CorpusFigure, ...]
     groups: Mapping[str, GroupInfo]
     limits: tuple[LimitInfo, ...]
     agency_levels: Mapping[str, int]
+    #: document IRI -> its 第六十二条-style rules by kind ("precedence" | "higher-level" | "most-favourable")
+    rules: Mapping[str, Mapping[str, PrecedenceRule]]
 
     @classmethod
-    def from_store(cls, store: ReadableStore) -> Corpus:
-        """Read everything once.
+    def from_store(cls, store: ReadableStore, catalogue: Catalogue | None = None) -> Corpus:
+        """Read everything once; ``catalogue`` is the store's eligibility catalogue if the caller has it.
 
         Raises:
-            LoadError: the store lacks the cue lexicons.
+            LoadError: the store lacks the cue lexicons or the eligibility catalogue.
         """
         lexicon = Lexicon.from_store(store)
-        rules: dict[str, dict[str, tuple[str, str | None, str | None]]] = defaultdict(dict)
+        if catalogue is None:
+            catalogue = Catalogue.from_store(store)
+        rules: dict[str, dict[str, PrecedenceRule]] = defaultdict(dict)
         for r in _rows(store, _RULES):
             kind = _RULE_KIND[_local(r["type"].value)]
             rules[r["doc"].value].setdefault(kind, (r["rule"].value, _v(r["number"]), _v(r["label"])))
-        docs: dict[str, DocumentInfo] = {}
-        for r in _rows(store, _DOCUMENTS):
-            iri = r["doc"].value
-            if iri in docs:
-                continue
-            docs[iri] = DocumentInfo(iri, _v(r["id"]), _v(r["title"]), _date(r["date"]), _date(r["inForce"]),
-                                     _date(r["noLonger"]), int(r["level"].value) if r["level"] is not None else None,
-                                     dict(rules.get(iri, {})))
-        groups_rows: dict[str, dict[str, Any]] = {}
-        for r in _rows(store, _GROUPS):
-            g = groups_rows.setdefault(r["group"].value, {
-                "zh": _v(r["zh"]), "en": _v(r["en"]), "strategy": _local(r["strategy"].value), "members": set(),
-                "doc": _v(r["doc"]), "number": _v(r["number"]), "article": _v(r["article"])})
-            g["members"].add(r["member"].value)
-        groups = {
-            iri: GroupInfo(iri, g["zh"], g["en"], g["strategy"], tuple(sorted(g["members"])),
-                           docs[g["doc"]].name if g["doc"] in docs else None, g["number"], g["article"])
-            for iri, g in groups_rows.items()
-        }
+        docs = {iri: d for iri, d in catalogue.documents.items() if d.resolved}
+        groups = {g.iri: g for g in catalogue.groups}
         member_of: dict[str, list[str]] = defaultdict(list)
         for group in groups.values():
             for member in group.members:
-                member_of[member].append(group.iri)
+                member_of[member.iri].append(group.iri)
         links: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for r in _rows(store, _MEASURE_LINKS):
             links[r["measure"].value][_local(r["p"].value)].add(r["o"].value)
@@ -611,7 +542,7 @@ class Corpus:
             if iri in measures:
                 continue
             doc = docs.get(_v(r["doc"]) or _v(r["srcDoc"]) or "")
-            start = _date(r["from"]) or (doc.in_force or doc.date if doc else None)
+            start = _date(r["from"]) or (doc.in_force or doc.date_document if doc else None)
             end = _date(r["until"]) or (doc.no_longer_in_force if doc else None)
             measures[iri] = MeasureInfo(
                 iri, _v(r["zh"]), _v(r["en"]), doc, _v(r["number"]), _v(r["article"]), _v(r["family"]),
@@ -650,7 +581,11 @@ class Corpus:
                 _local(r["unit"].value) if r["unit"] is not None else None, tuple(sorted(lim["figures"])), doc,
                 _v(r["number"]) or _v(r["srcNumber"]), _v(r["article"]), _v(r["note"]), _v(r["shape"])))
         levels = {r["agency"].value: int(r["rank"].value) for r in _rows(store, _AGENCY_LEVELS)}
-        return cls(lexicon, docs, measures, tuple(figures), groups, tuple(limits), levels)
+        return cls(lexicon, docs, measures, tuple(figures), groups, tuple(limits), levels, dict(rules))
+
+    def rule(self, document: DocumentInfo | None, kind: str) -> PrecedenceRule | None:
+        """The 第六十二条-style rule of ``kind`` that ``document`` states, if any."""
+        return self.rules.get(document.iri, {}).get(kind) if document is not None else None
 
     def family_measures(self, family: str) -> list[MeasureInfo]:
         return [m for m in self.measures.values() if m.family == family and m.is_benefit]
@@ -918,12 +853,11 @@ def draft_level(draft: Draft, corpus: Corpus) -> tuple[int | None, str | None]:
     ranks = [corpus.agency_levels[a] for a in passed if a in corpus.agency_levels]
     if ranks:
         return min(ranks), "passed_by"
-    if draft.document_number:
-        m = re.match(r"^(\D+?)[〔\[(]", draft.document_number)
-        if m:
-            same = [d.level for d in corpus.documents.values() if d.prefix == m.group(1) and d.level is not None]
-            if same:
-                return min(same), f"series {m.group(1)}"
+    series = document_series(draft.document_number)
+    if series:
+        same = [d.level for d in corpus.documents.values() if d.prefix == series and d.level is not None]
+        if same:
+            return min(same), f"series {series}"
     return None, None
 
 

@@ -7,7 +7,10 @@ SPARQL endpoint), so the graph stays the single source:
 - one :class:`BenefitInfo` per benefit that has an eligibility shape (``pk:eligibilityShape``), with
   its document and article, validity (``pk:validFrom`` / ``pk:validUntil``, else the document's entry
   into force), quantities by role, valuation method and base, and the level of its document;
-- the non-cumulation groups (``pk:NonCumulationGroup``) with their members and strategies;
+- the documents of the corpus (``eli:LegalResource`` wholes) with their dates and level, and the
+  documents the corpus cites but does not hold (``pk:UnresolvedDocument``);
+- the non-cumulation groups (``pk:NonCumulationGroup``) with their members, strategies and the article
+  that states each group's rule;
 - the standard tax rates (``pk:StandardTaxRate``) valuations are measured against;
 - the eligibility shapes themselves (the named graphs ``graph/shapes/eligibility/…``), compiled once
   by :mod:`policykg.eligibility.compiled`.
@@ -15,6 +18,7 @@ SPARQL endpoint), so the graph stays the single source:
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +38,8 @@ from ..store import ReadableStore
 from .compiled import CompiledShapes, RecordValidator, compile_shapes
 from .profiles import PROPERTIES
 
-__all__ = ["BenefitInfo", "Catalogue", "FIELD_OF", "GroupInfo", "Quantity", "SIZE_CLASS_FIELD", "article_citation"]
+__all__ = ["BenefitInfo", "Catalogue", "DocumentInfo", "FIELD_OF", "GroupInfo", "MemberInfo", "Quantity",
+           "SIZE_CLASS_FIELD", "article_citation", "document_series"]
 
 #: the record field of the derived size class (docs/eligibility.md)
 SIZE_CLASS_FIELD = "size_class"
@@ -117,7 +122,7 @@ SELECT ?rule ?kind ?value ?doc WHERE {
 """
 
 _DOCUMENTS = """
-SELECT ?doc ?id ?title ?date ?inForce ?noLonger (MIN(xsd:integer(?rank)) AS ?level) WHERE {
+SELECT ?doc ?id ?title ?date ?inForce ?noLonger ?unresolved (MIN(xsd:integer(?rank)) AS ?level) WHERE {
   ?doc a eli:LegalResource .
   FILTER NOT EXISTS { ?doc eli:is_part_of ?whole }
   OPTIONAL { ?doc eli:id_local ?id }
@@ -126,7 +131,17 @@ SELECT ?doc ?id ?title ?date ?inForce ?noLonger (MIN(xsd:integer(?rank)) AS ?lev
   OPTIONAL { ?doc eli:first_date_entry_in_force ?inForce }
   OPTIONAL { ?doc eli:date_no_longer_in_force ?noLonger }
   OPTIONAL { ?doc eli:passed_by ?agency . ?agency pk:administrativeLevel ?lv . ?lv skos:notation ?rank }
-} GROUP BY ?doc ?id ?title ?date ?inForce ?noLonger
+  BIND(EXISTS { ?doc a pk:UnresolvedDocument } AS ?unresolved)
+} GROUP BY ?doc ?id ?title ?date ?inForce ?noLonger ?unresolved
+"""
+
+# the article that states a group's rule (e.g. 第六十二条 of 46号)
+_GROUP_ARTICLES = """
+SELECT ?group ?article ?number ?doc WHERE {
+  ?group a pk:NonCumulationGroup ; pk:sourceArticle ?article .
+  ?article eli:number ?number ; eli:is_part_of+ ?doc .
+  ?doc a eli:LegalResource FILTER NOT EXISTS { ?doc eli:is_part_of ?whole }
+}
 """
 
 _SHAPES = """
@@ -155,6 +170,8 @@ class Quantity:
 
 @dataclass(frozen=True)
 class DocumentInfo:
+    """A whole document (``eli:LegalResource`` that is part of nothing)."""
+
     iri: str
     id_local: str | None
     title: str | None
@@ -163,11 +180,18 @@ class DocumentInfo:
     no_longer_in_force: date | None
     #: rank of the administrative level of the body that passed it (1 national … 4 district); None unknown
     level: int | None
+    #: False for a document the corpus only cites (``pk:UnresolvedDocument``: number and title as quoted)
+    resolved: bool = True
 
     @property
     def name(self) -> str:
         """The document number, else its title, else its IRI."""
         return self.id_local or self.title or self.iri
+
+    @property
+    def prefix(self) -> str | None:
+        """The series of its 文号: "青政发" of "青政发〔2012〕46号"."""
+        return document_series(self.id_local)
 
 
 @dataclass(frozen=True)
@@ -229,6 +253,23 @@ class GroupInfo:
     label_en: str | None
     strategy: str  # local name: most-favourable-by-value, higher-level-prevails, beneficiary-chooses, later-prevails
     members: tuple[MemberInfo, ...]
+    #: the article the group's rule is stated in: its document, number ("62") and IRI
+    document: DocumentInfo | None = None
+    article: str | None = None
+    article_iri: str | None = None
+
+
+_SERIES = re.compile(r"^(\D+?)[〔\[(]")
+
+
+def document_series(number: str | None) -> str | None:
+    """The series of a 文号: "青政发" of "青政发〔2012〕46号"; None when it has none.
+
+    >>> document_series("青政发〔2012〕46号"), document_series("46号")
+    ('青政发', None)
+    """
+    m = _SERIES.match(number) if number else None
+    return m.group(1) if m else None
 
 
 def article_citation(document: str | None, article: str | None) -> str:
@@ -269,6 +310,8 @@ class Catalogue:
 
     benefits: tuple[BenefitInfo, ...]
     groups: tuple[GroupInfo, ...]
+    #: every whole document of the store by IRI, cited-only ones too (``DocumentInfo.resolved`` False)
+    documents: Mapping[str, DocumentInfo]
     #: tax kind (local name) -> (standard rate in percent, the document that sets it)
     standard_rates: Mapping[str, tuple[Decimal, DocumentInfo | None]]
     shapes: CompiledShapes
@@ -284,10 +327,11 @@ class Catalogue:
         """
         docs: dict[str, DocumentInfo] = {}
         for r in _rows(store, _DOCUMENTS):
-            level = r["level"]
+            level, unresolved = r["level"], r["unresolved"]
             docs[r["doc"].value] = DocumentInfo(
                 r["doc"].value, _value(r["id"]), _value(r["title"]), _date(r["date"]), _date(r["inForce"]),
-                _date(r["noLonger"]), int(level.value) if level is not None else None)
+                _date(r["noLonger"]), int(level.value) if level is not None else None,
+                unresolved is None or unresolved.value != "true")
 
         labels: dict[str, dict[str, str]] = defaultdict(dict)
         for r in _rows(store, _LABELS):
@@ -318,9 +362,13 @@ class Catalogue:
             lab = labels.get(m, {})
             g["members"][m] = MemberInfo(m, lab.get("zh"), lab.get("en"), doc, _value(r["number"]),
                                          _date(r["validFrom"]), _date(r["validUntil"]))
+        stated: dict[str, tuple[DocumentInfo | None, str, str]] = {}
+        for r in _rows(store, _GROUP_ARTICLES):
+            stated.setdefault(r["group"].value, (docs.get(r["doc"].value), r["number"].value, r["article"].value))
         groups = tuple(
             GroupInfo(iri, _local(iri), labels.get(iri, {}).get("zh"), labels.get(iri, {}).get("en"),
-                      row["strategy"], tuple(row["members"][k] for k in sorted(row["members"])))
+                      row["strategy"], tuple(row["members"][k] for k in sorted(row["members"])),
+                      *stated.get(iri, (None, None, None)))
             for iri, row in sorted(group_rows.items()))
         member_of: dict[str, list[str]] = defaultdict(list)
         for group in groups:
@@ -368,7 +416,7 @@ class Catalogue:
         for b in ordered:
             if URIRef(b.shape) not in compiled.shapes:
                 raise LoadError(f"benefit {b.iri}: its eligibility shape {b.shape} is not in the shapes graphs")
-        return cls(tuple(ordered), groups, rates, compiled, shapes_graph)
+        return cls(tuple(ordered), groups, docs, rates, compiled, shapes_graph)
 
     def validator(self, benefit: BenefitInfo | str) -> RecordValidator:
         """The compiled record validator of a benefit's shape (or of any shape IRI), built once."""
