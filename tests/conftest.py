@@ -27,6 +27,13 @@ def store(store_path: Path) -> EmbeddedStore:
     return EmbeddedStore(store_path)
 
 
+@pytest.fixture
+def built(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The session's store as the default store of the command line (``$POLICYKG_STORE``)."""
+    monkeypatch.setenv("POLICYKG_STORE", str(store.root))
+    return store.root
+
+
 @pytest.fixture(autouse=True)
 def _isolated_store(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No test touches the user's real store: the default store lives in a temp folder."""

@@ -11,23 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from policykg.cli import main
 from policykg.store import EmbeddedStore
+from tests.clirun import cli
 from tests.data import ROOT, SOURCE_46
-
-
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["policykg", *args])
-    with pytest.raises(SystemExit) as e:
-        main()
-    out, err = capsys.readouterr()
-    return int(e.value.code or 0), out, err
-
-
-@pytest.fixture
-def built(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("POLICYKG_STORE", str(store.root))
-    return store.root
 
 
 def test_query_json_is_w3c_sparql_results(capsys, monkeypatch, built) -> None:  # type: ignore[no-untyped-def]

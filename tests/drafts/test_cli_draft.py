@@ -4,31 +4,15 @@ JSON, the HTML page, atomic -o, and the corpus untouched by a check."""
 from __future__ import annotations
 
 import json
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from policykg.cli import main
 from policykg.store import EmbeddedStore
+from tests.clirun import cli
 from tests.data import FIXTURES
 
 DRAFTS = FIXTURES / "drafts"
-
-
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["policykg", *args])
-    with pytest.raises(SystemExit) as e:
-        main()
-    out, err = capsys.readouterr()
-    return int(e.value.code or 0), out, err
-
-
-@pytest.fixture
-def built(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("POLICYKG_STORE", str(store.root))
-    return store.root
 
 
 def test_clean_draft_exits_0_and_json_has_the_contract_keys(capsys, monkeypatch, built) -> None:  # type: ignore[no-untyped-def]

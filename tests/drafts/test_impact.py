@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +14,6 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import SH
 
-from policykg.cli import main
 from policykg.drafts import load_draft
 from policykg.drafts.compare import compare_draft
 from policykg.drafts.impact import CSV_COLUMNS, METHOD_ROLES, ImpactReport, impact, modified_engine
@@ -24,6 +22,7 @@ from policykg.eligibility.profiles import profile_from_mapping, read_profiles
 from policykg.eligibility.valuation import METHODS
 from policykg.namespaces import DOC
 from policykg.store import EmbeddedStore
+from tests.clirun import cli
 from tests.data import FIXTURES
 
 DRAFTS = FIXTURES / "drafts"
@@ -140,17 +139,8 @@ def test_json_and_csv_shapes(store: EmbeddedStore, engine: Engine) -> None:
     assert "Retail 450k" in text and "[not-modelled]" in text and "Industrial 200k" not in text
 
 
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["policykg", *args])
-    with pytest.raises(SystemExit) as e:
-        main()
-    out, err = capsys.readouterr()
-    return int(e.value.code or 0), out, err
-
-
-def test_the_command(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, store: EmbeddedStore,
+def test_the_command(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, built: Path,
                      tmp_path: Path) -> None:
-    monkeypatch.setenv("POLICYKG_STORE", str(store.root))
     code, out, err = cli(capsys, monkeypatch, "draft", "impact", str(DRAFTS / "mixed-values.txt"), "--profiles",
                          str(PROFILES), "--as-of", "2014-01-01", "--format", "csv")
     assert code == 0, err

@@ -5,13 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-from policykg.cli import main
-from policykg.store import EmbeddedStore
+from tests.clirun import cli
 
 PROFILE = {"name": "青岛某科技有限公司", "industry": "software_it_services", "employees": 60,
            "annual_revenue": 8000000, "total_assets": 6000000, "annual_taxable_income": 375000,
@@ -22,20 +19,6 @@ ROWS = [
     "乙,retail,5,900000,300000,,false,false\n",
     "丙,software_it_services,400,200000000,150000000,2000000,true,false\n",
 ]
-
-
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["policykg", *args])
-    with pytest.raises(SystemExit) as e:
-        main()
-    out, err = capsys.readouterr()
-    return int(e.value.code or 0), out, err
-
-
-@pytest.fixture
-def built(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("POLICYKG_STORE", str(store.root))
-    return store.root
 
 
 def test_one_profile_json_is_the_contract(capsys, monkeypatch, built, tmp_path) -> None:  # type: ignore[no-untyped-def]

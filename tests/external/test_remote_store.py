@@ -7,7 +7,6 @@ documented parameters, answers the same through RemoteStore as through the embed
 from __future__ import annotations
 
 import json
-import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -17,26 +16,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policykg.cli import main
 from policykg.errors import ConfigError, QueryError, QueryParameterError, QueryTimeout, StoreError
 from policykg.namespaces import GRAPH
 from policykg.queries import QueryRegistry, run
 from policykg.remote import PushReport, RemoteStore, derive_graph_store_url, open_read_store, push
 from policykg.results import from_oxigraph
 from policykg.store import EmbeddedStore, ReadableStore
+from tests.clirun import cli
 from tests.external.compare import Case, comparable, library_cases
 from tests.external.oxigraph_server import OxigraphServer, free_port, start_oxigraph
 from tests.external.stub_endpoint import stub_endpoint
 
 REGISTRY = QueryRegistry()
-
-
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["policykg", *args])
-    with pytest.raises(SystemExit) as e:
-        main()
-    out, err = capsys.readouterr()
-    return int(e.value.code or 0), out, err
 
 
 def gsp_graph(server: OxigraphServer, graph: str) -> list[str]:
