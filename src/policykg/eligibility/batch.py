@@ -8,6 +8,7 @@ JSON carry the whole decision of the public contract (:meth:`Engine.decide`).
 from __future__ import annotations
 
 import json
+from itertools import chain
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -80,15 +81,7 @@ def write_csv(engine: Engine, profiles: Iterable[Profile], as_of: date, out: IO[
     """Decide and write one CSV row per profile; returns the number of profiles."""
     write, summarise = out.write, engine.summarise
     write(csv_line(CSV_COLUMNS))
-    n = 0
-    for p in profiles:
-        write(csv_line(summary_row(summarise(p, as_of))))
-        n += 1
-        if progress is not None and n % every == 0:
-            progress(every)
-    if progress is not None and n % every:
-        progress(n % every)
-    return n
+    return _each(profiles, lambda p: write(csv_line(summary_row(summarise(p, as_of)))), progress, every=every)
 
 
 def write_jsonl(engine: Engine, profiles: Iterable[Profile], as_of: date, out: IO[str],
@@ -115,28 +108,22 @@ def write_json(engine: Engine, profiles: Iterable[Profile], as_of: date, out: IO
             progress(1)
         return 1
     out.write("[\n")
-    n = 0
+    separator = ""
 
-    def rest() -> Iterator[Profile]:
-        yield first
-        yield second
-        yield from it
+    def one(p: Profile) -> None:
+        nonlocal separator
+        out.write(separator + json.dumps(engine.decide(p, as_of).to_json(), ensure_ascii=False))
+        separator = ",\n"
 
-    for p in rest():
-        if n:
-            out.write(",\n")
-        out.write(json.dumps(engine.decide(p, as_of).to_json(), ensure_ascii=False))
-        n += 1
-        if progress and n % 100 == 0:
-            progress(100)
+    n = _each(chain((first, second), it), one, progress, every=100)
     out.write("\n]\n")
-    if progress and n % 100:
-        progress(n % 100)
     return n
 
 
 def _each(profiles: Iterable[Profile], action: Callable[[Profile], object],
           progress: Callable[[int], None] | None, *, every: int = 1000) -> int:
+    """``action`` on each profile in turn, telling ``progress`` how many are done every ``every`` profiles
+    and at the end; returns the number of profiles."""
     n = 0
     for p in profiles:
         action(p)
