@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -19,12 +20,19 @@ from rdflib.namespace import RDF
 
 from . import __version__, resources
 from .errors import LoadError, StoreError
+
+if TYPE_CHECKING:
+    from .reasoning import Corpus
 from .namespaces import GRAPH, PK, PREFIXES
 from .store import (BuildInProgress, EmbeddedStore, Manifest, StoreWriter, default_store_path, live_version,
                     wait_for_build)
 
 #: the graph holding what the build infers (class closure, article kinds)
 INFERRED_GRAPH = str(GRAPH["inferred"])
+#: the graph holding what the OWL reasoner (HermiT) entails beyond the other graphs (see docs/reasoning.md)
+REASONED_GRAPH = str(GRAPH["reasoned"])
+#: seconds a failing build spends explaining an inconsistency (`policykg reason` can be given more)
+EXPLAIN_SECONDS = 30.0
 SIZE_STANDARD_FILE = "size-thresholds.json"
 
 Progress = Callable[[str], None]
@@ -116,11 +124,17 @@ def _rdflib_graph(path: Path) -> Graph:
     return g
 
 
-def build(store_path: Path | None = None, *, progress: Progress | None = None) -> Manifest:
+def build(store_path: Path | None = None, *, progress: Progress | None = None, reason: bool = True) -> Manifest:
     """Build the store at ``store_path`` (default: :func:`default_store_path`) and return its manifest.
+
+    With ``reason`` (the default), HermiT checks the whole store for OWL consistency before it is
+    published, and what it entails goes into ``graph/reasoned``; an inconsistent store is never published.
 
     Raises:
         LoadError: a source file is unreadable or malformed (location: file and line).
+        InconsistentCorpus: the ontology and data are inconsistent or a class is unsatisfiable (an
+            OntologyError; its ``report`` explains why). The previous version stays live.
+        OntologyError: Java or HermiT cannot run (build with ``reason=False`` to skip reasoning).
         StoreError: the store cannot be written.
     """
     from .ingest import Registry, ingest_file, to_graph
@@ -161,6 +175,10 @@ def build(store_path: Path | None = None, *, progress: Progress | None = None) -
                 writer.load(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, src.graph)
         say("inferences")
         _infer(writer)
+        if reason:
+            say("reasoning (HermiT)")
+            _reason(writer)
+            counts[REASONED_GRAPH] = writer.count(REASONED_GRAPH)
         for src in srcs:
             if src.kind != "text" or src.path.name in texts:
                 counts[src.graph] = writer.count(src.graph)
@@ -216,6 +234,61 @@ def _infer(writer: StoreWriter) -> None:
             raise StoreError(f"inference rule {name} must be a CONSTRUCT query")
         triples = list(result)
         writer.store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+
+
+def corpus_of(store: ox.Store) -> Corpus:
+    """What the reasoner reads from a store: every graph but the shapes and graph/reasoned (which it
+    produces); the triples of graph/inferred are marked derived, so explanations prefer the sources."""
+    from rdflib import BNode, Literal
+
+    from .reasoning import Corpus
+
+    shapes = str(GRAPH["shapes/"])
+
+    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> URIRef | BNode | Literal:
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            return BNode(t.value)
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        return Literal(t.value, datatype=URIRef(t.datatype.value))
+
+    quads = []
+    for q in store.quads_for_pattern(None, None, None, None):
+        graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+        if graph.startswith(shapes) or graph == REASONED_GRAPH:
+            continue
+        quads.append((term(q.subject), term(q.predicate), term(q.object), graph))  # type: ignore[arg-type]
+    return Corpus(quads, derived=[INFERRED_GRAPH])
+
+
+def source_name(graph: str) -> str:
+    """The file a named graph was loaded from, relative to the project (``ontology/measures.ttl``)."""
+    home = resources.home()
+    for src in sources():
+        if src.graph == graph:
+            try:
+                return src.path.relative_to(home).as_posix()
+            except ValueError:
+                return src.path.as_posix()
+    if graph == INFERRED_GRAPH:
+        return "graph/inferred (built from the other graphs)"
+    return graph
+
+
+def _reason(writer: StoreWriter) -> None:
+    """Check the store with HermiT; refuse an inconsistent one; materialise the entailments."""
+    from .reasoning import InconsistentCorpus, reason
+
+    report = reason(corpus_of(writer.store), budget=EXPLAIN_SECONDS)
+    if not report.ok:
+        raise InconsistentCorpus(report, where=source_name,
+                                 context=" — the store was not published (the previous version stays live); "
+                                 "`policykg reason` explains it")
+    target = ox.NamedNode(REASONED_GRAPH)
+    writer.store.extend(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o), target)
+                        for s, p, o in report.inferred)
 
 
 def is_stale(root: Path) -> bool:
