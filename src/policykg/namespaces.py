@@ -76,8 +76,21 @@ PREFIXES: dict[str, str] = {
     "sh": str(SH),
 }
 
+#: the PREFIX lines of :data:`PREFIXES`, to put before a SPARQL query
+SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI, after its last ``/`` or ``#``.
+
+    >>> local_name(str(ROLE["reduced-rate"])), local_name(str(PK.Benefit))
+    ('reduced-rate', 'Benefit')
+    """
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
 __all__ = [
     "AGENCY", "ARTICLE_KIND", "BASE", "FAMILY", "TAX_KIND", "CPSV", "DCTERMS", "DOC", "DRAFT", "ELI", "GRAPH", "ID", "INDICATOR", "INDUSTRY", "LEVEL", "METHOD",
     "ODRL", "ORG", "OWL", "PARTY", "PK", "PREFIXES", "QUDT_UNIT", "RDF", "RDFS", "ROLE", "SCHEME",
-    "SH", "SIZE", "SKOS", "STRATEGY", "TEMPORAL", "UNIT", "XSD",
+    "SH", "SIZE", "SKOS", "SPARQL_PROLOGUE", "STRATEGY", "TEMPORAL", "UNIT", "XSD", "local_name",
 ]

@@ -53,7 +53,7 @@ from ..ingest.numerals import fold_width
 from ..ingest.quantities import find_quantities
 from ..ingest.references import number_spans
 from ..ingest.temporal import date_spans
-from ..namespaces import PREFIXES, SCHEME
+from ..namespaces import SCHEME, SPARQL_PROLOGUE, local_name
 
 if TYPE_CHECKING:
     from ..store import ReadableStore
@@ -86,13 +86,9 @@ _KIND_OF_SCHEME = {
 _DIRECTION = {"<=": -1, "<": -1, ">=": 1, ">": 1}
 
 
-def _prologue() -> str:
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-
-
 def _rows(store: ReadableStore, sparql: str) -> list[Any]:
     try:
-        return list(store.query(_prologue() + sparql))
+        return list(store.query(SPARQL_PROLOGUE + sparql))
     except SyntaxError as e:  # a defect of this module, said in one line
         raise LoadError(f"a draft-matching query is malformed: {e}") from e
 
@@ -108,10 +104,6 @@ def _date(term: Any) -> date | None:
         return date.fromisoformat(str(term.value)[:10])
     except ValueError:
         return None
-
-
-def _local(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 # ------------------------------------------------------------------------------------------- cues
@@ -403,16 +395,18 @@ _UNIT_TEXT = {"yuan": "元", "ten-thousand-yuan": "万元", "hundred-million-yua
               "item": "项", "enterprise": "家", "square-metre": "平方米", "ten-thousand-square-metre": "万平方米"}
 
 
+def _number(value: Decimal, spec: str = "f") -> str:
+    """The number without exponent or trailing zeros ("30", "1.5"); ``spec`` ",f" groups the thousands."""
+    return format(value.normalize(), spec)
+
+
 def show_value(value: Decimal, unit: str | None) -> str:
     """ "20000元", "1.5%", "30万元".
 
     >>> show_value(Decimal("30.0"), "ten-thousand-yuan"), show_value(Decimal("1.50"), "percent")
     ('30万元', '1.5%')
     """
-    number = format(value.normalize(), "f")
-    if "." in number:
-        number = number.rstrip("0").rstrip(".")
-    return f"{number}{_UNIT_TEXT.get(unit or '', unit or '')}"
+    return f"{_number(value)}{_UNIT_TEXT.get(unit or '', unit or '')}"
 
 
 _UNIT_EN = {"yuan": "yuan", "ten-thousand-yuan": "× 10,000 yuan", "hundred-million-yuan": "× 100 million yuan",
@@ -427,9 +421,7 @@ def show_value_en(value: Decimal, unit: str | None) -> str:
     >>> show_value_en(Decimal("300000"), "yuan"), show_value_en(Decimal("1.50"), "percent")
     ('300,000 yuan', '1.5%')
     """
-    number = format(value.normalize(), ",f")
-    if "." in number:
-        number = number.rstrip("0").rstrip(".")
+    number = _number(value, ",f")
     u = _UNIT_EN.get(unit or "", unit or "")
     return f"{number}{u}" if u == "%" else f"{number} {u}".strip()
 
@@ -525,7 +517,7 @@ class Corpus:
             catalogue = Catalogue.from_store(store)
         rules: dict[str, dict[str, PrecedenceRule]] = defaultdict(dict)
         for r in _rows(store, _RULES):
-            kind = _RULE_KIND[_local(r["type"].value)]
+            kind = _RULE_KIND[local_name(r["type"].value)]
             rules[r["doc"].value].setdefault(kind, (r["rule"].value, _v(r["number"]), _v(r["label"])))
         docs = {iri: d for iri, d in catalogue.documents.items() if d.resolved}
         groups = {g.iri: g for g in catalogue.groups}
@@ -535,7 +527,7 @@ class Corpus:
                 member_of[member.iri].append(group.iri)
         links: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for r in _rows(store, _MEASURE_LINKS):
-            links[r["measure"].value][_local(r["p"].value)].add(r["o"].value)
+            links[r["measure"].value][local_name(r["p"].value)].add(r["o"].value)
         measures: dict[str, MeasureInfo] = {}
         for r in _rows(store, _MEASURES):
             iri = r["measure"].value
@@ -562,9 +554,9 @@ class Corpus:
             figures.append(CorpusFigure(
                 iri, measure, r["object"].value, tuple(sorted(qualifiers.get(iri, ()))),
                 Decimal(r["value"].value) if r["value"] is not None else None,
-                _local(r["unit"].value) if r["unit"] is not None else None, Decimal(r["base"].value),
-                _local(r["baseUnit"].value) if r["baseUnit"] is not None else None,
-                _local(r["role"].value) if r["role"] is not None else None, _v(r["cmp"]), _v(r["zh"]), _v(r["en"])))
+                local_name(r["unit"].value) if r["unit"] is not None else None, Decimal(r["base"].value),
+                local_name(r["baseUnit"].value) if r["baseUnit"] is not None else None,
+                local_name(r["role"].value) if r["role"] is not None else None, _v(r["cmp"]), _v(r["zh"]), _v(r["en"])))
         figures.sort(key=lambda f: f.iri)
         limit_rows: dict[str, dict[str, Any]] = {}
         for r in _rows(store, _LIMITS):
@@ -576,9 +568,9 @@ class Corpus:
             doc = docs.get(_v(r["doc"]) or _v(r["srcDoc"]) or "")
             limits.append(LimitInfo(
                 iri, _v(r["zh"]), _v(r["en"]), r["cmp"].value, Decimal(r["base"].value),
-                _local(r["baseUnit"].value) if r["baseUnit"] is not None else None,
+                local_name(r["baseUnit"].value) if r["baseUnit"] is not None else None,
                 Decimal(r["value"].value) if r["value"] is not None else None,
-                _local(r["unit"].value) if r["unit"] is not None else None, tuple(sorted(lim["figures"])), doc,
+                local_name(r["unit"].value) if r["unit"] is not None else None, tuple(sorted(lim["figures"])), doc,
                 _v(r["number"]) or _v(r["srcNumber"]), _v(r["article"]), _v(r["note"]), _v(r["shape"])))
         levels = {r["agency"].value: int(r["rank"].value) for r in _rows(store, _AGENCY_LEVELS)}
         return cls(lexicon, docs, measures, tuple(figures), groups, tuple(limits), levels, dict(rules))

@@ -66,6 +66,7 @@ SELECT ?d ?id ?title ?end ?until ?start ?from WHERE {
   OPTIONAL { ?d eli:first_date_entry_in_force ?start }
   OPTIONAL { ?d pk:validFrom ?from }
 }"""
+# the articles of a document (?d bound) or the document and number of an article (?a bound)
 _ARTICLES = """
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
 PREFIX pk: <https://w3id.org/policykg/ontology#>
@@ -83,10 +84,6 @@ SELECT DISTINCT ?d ?m ?a ?n ?label ?from ?until ?said WHERE {
   OPTIONAL { ?m pk:validUntil ?until }
   OPTIONAL { ?m pk:validityText ?said }
 }"""
-_ARTICLE_OF = """
-PREFIX eli: <http://data.europa.eu/eli/ontology#>
-PREFIX pk: <https://w3id.org/policykg/ontology#>
-SELECT ?a ?d ?n WHERE { ?a a pk:Article ; pk:document ?d ; eli:number ?n . }"""
 
 
 @dataclass(frozen=True)
@@ -398,7 +395,7 @@ def _corpus_article(ref: CitedReference, context: Context) -> tuple[str, str] | 
     """A Turtle draft citing a corpus article directly: (its document, its number)."""
     if not _SAFE_IRI.match(ref.iri):
         return None
-    rows = _rows(context, _ARTICLE_OF, a=ref.iri)
+    rows = _rows(context, _ARTICLES, a=ref.iri)
     return (str(_value(rows[0], "d")), str(_value(rows[0], "n"))) if rows else None
 
 

@@ -33,7 +33,7 @@ from rdflib.namespace import RDFS
 
 from ..errors import LoadError
 from ..ingest.numerals import int_to_chinese
-from ..namespaces import GRAPH, PREFIXES
+from ..namespaces import GRAPH, PREFIXES, SPARQL_PROLOGUE, local_name
 from ..store import ReadableStore
 from .compiled import CompiledShapes, RecordValidator, compile_shapes
 from .profiles import PROPERTIES
@@ -46,10 +46,6 @@ SIZE_CLASS_FIELD = "size_class"
 #: predicate -> record field: the profile keys and the derived size class
 FIELD_OF: dict[URIRef, str] = {prop: key for key, prop in PROPERTIES.items()}
 FIELD_OF[URIRef(PREFIXES["pk"] + "profileSizeClass")] = SIZE_CLASS_FIELD
-
-
-def _prologue() -> str:
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
 _BENEFITS = """
@@ -280,10 +276,6 @@ def article_citation(document: str | None, article: str | None) -> str:
     return f"{document or ''}第{numeral}条"
 
 
-def _local(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
 def _value(term: Any) -> str | None:
     return None if term is None else str(term.value)
 
@@ -299,7 +291,7 @@ def _date(term: Any) -> date | None:
 
 def _rows(store: ReadableStore, sparql: str) -> Iterable[Any]:
     try:
-        return list(store.query(_prologue() + sparql))
+        return list(store.query(SPARQL_PROLOGUE + sparql))
     except SyntaxError as e:  # a defect of this module, but say so in one line
         raise LoadError(f"the eligibility catalogue query is malformed: {e}") from e
 
@@ -342,21 +334,21 @@ class Catalogue:
         quantities: dict[str, list[Quantity]] = defaultdict(list)
         for r in _rows(store, _QUANTITIES):
             quantities[r["benefit"].value].append(Quantity(
-                r["quantity"].value, _local(r["role"].value), Decimal(r["value"].value),
-                _local(r["unit"].value) if r["unit"] is not None else None, _value(r["comparator"]),
+                r["quantity"].value, local_name(r["role"].value), Decimal(r["value"].value),
+                local_name(r["unit"].value) if r["unit"] is not None else None, _value(r["comparator"]),
                 _value(r["object"]), _value(r["favourable"]), _value(r["objectZh"]), _value(r["objectEn"])))
         tax_kinds: dict[str, set[str]] = defaultdict(set)
         for r in _rows(store, _TAX_KINDS):
-            tax_kinds[r["measure"].value].add(_local(r["kind"].value))
+            tax_kinds[r["measure"].value].add(local_name(r["kind"].value))
 
         rates: dict[str, tuple[Decimal, DocumentInfo | None]] = {}
         for r in _rows(store, _STANDARD_RATES):
             doc = docs.get(r["doc"].value) if r["doc"] is not None else None
-            rates[_local(r["kind"].value)] = (Decimal(r["value"].value), doc)
+            rates[local_name(r["kind"].value)] = (Decimal(r["value"].value), doc)
 
         group_rows: dict[str, dict[str, Any]] = {}
         for r in _rows(store, _MEMBERS):
-            g = group_rows.setdefault(r["group"].value, {"strategy": _local(r["strategy"].value), "members": {}})
+            g = group_rows.setdefault(r["group"].value, {"strategy": local_name(r["strategy"].value), "members": {}})
             m = r["member"].value
             doc = docs.get(r["doc"].value) if r["doc"] is not None else None
             lab = labels.get(m, {})
@@ -366,7 +358,7 @@ class Catalogue:
         for r in _rows(store, _GROUP_ARTICLES):
             stated.setdefault(r["group"].value, (docs.get(r["doc"].value), r["number"].value, r["article"].value))
         groups = tuple(
-            GroupInfo(iri, _local(iri), labels.get(iri, {}).get("zh"), labels.get(iri, {}).get("en"),
+            GroupInfo(iri, local_name(iri), labels.get(iri, {}).get("zh"), labels.get(iri, {}).get("en"),
                       row["strategy"], tuple(row["members"][k] for k in sorted(row["members"])),
                       *stated.get(iri, (None, None, None)))
             for iri, row in sorted(group_rows.items()))
@@ -388,14 +380,14 @@ class Catalogue:
             note = notes.get(iri, {})
             base = r["base"].value if r["base"] is not None else None
             benefits[iri] = BenefitInfo(
-                iri=iri, slug=_local(iri), shape=r["shape"].value, label_zh=lab.get("zh"), label_en=lab.get("en"),
+                iri=iri, slug=local_name(iri), shape=r["shape"].value, label_zh=lab.get("zh"), label_en=lab.get("en"),
                 document=doc, article=_value(r["number"]), article_iri=_value(r["article"]),
                 valid_from=valid_from, valid_until=valid_until,
-                kind=_local(r["class"].value) if r["class"] is not None else None,
-                family=_local(r["family"].value) if r["family"] is not None else None,
+                kind=local_name(r["class"].value) if r["class"] is not None else None,
+                family=local_name(r["family"].value) if r["family"] is not None else None,
                 tax_kinds=tuple(sorted(tax_kinds.get(iri, ()))),
                 quantities=tuple(sorted(quantities.get(iri, ()), key=lambda q: q.iri)),
-                method=_local(r["method"].value) if r["method"] is not None else None,
+                method=local_name(r["method"].value) if r["method"] is not None else None,
                 base_field=field_by_property.get(base) if base else None,
                 note_zh=note.get("zh"), note_en=note.get("en"),
                 groups=tuple(sorted(member_of.get(iri, ()))))

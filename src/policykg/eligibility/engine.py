@@ -34,7 +34,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import SH
 
 from ..errors import ProfileError
-from ..namespaces import INDUSTRY, PARTY, SIZE
+from ..namespaces import INDUSTRY, PARTY, SIZE, local_name
 from ..store import ReadableStore
 from .catalogue import FIELD_OF, SIZE_CLASS_FIELD, BenefitInfo, Catalogue, GroupInfo, MemberInfo, Quantity, article_citation
 from .compiled import (
@@ -238,12 +238,8 @@ def _json_value(v: object) -> object:
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, str) and v.startswith("https://"):
-        return _local(v)
+        return local_name(v)
     return _number(v)
-
-
-def _local(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def _benefit_json(b: BenefitInfo) -> dict[str, Any]:
@@ -300,11 +296,11 @@ def _show(v: object) -> str:
     if isinstance(v, Decimal):
         return format(v.normalize(), "f")
     if isinstance(v, str) and v.startswith("https://"):
-        return _local(v)
+        return local_name(v)
     if isinstance(v, Literal):
         return _show(v.toPython())
     if isinstance(v, URIRef):
-        return _local(str(v))
+        return local_name(str(v))
     return str(v)
 
 
