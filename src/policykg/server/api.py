@@ -18,13 +18,14 @@ import dataclasses
 import io
 import json
 from datetime import date
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
 from .. import __version__
 from ..errors import PolicyKGError
-from ..eligibility.batch import CSV_COLUMNS, summary_row
+from ..eligibility.batch import write_csv
 from ..eligibility.engine import Engine
 from ..eligibility.profiles import INDUSTRIES, KINDS, REQUIRED, Profile, profile_from_mapping
 from .app import ServerContext, endpoint
@@ -36,6 +37,7 @@ __all__ = ["MAX_PROFILES", "openapi", "routes"]
 #: the most profiles one request may carry (a larger batch belongs on the command line)
 MAX_PROFILES = 10_000
 _STATE = __name__
+T = TypeVar("T")
 
 
 class _ExecutorStore:
@@ -54,19 +56,23 @@ class _ExecutorStore:
         return ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)
 
 
-async def _engine(ctx: ServerContext) -> Engine:
+async def _read_once(ctx: ServerContext, key: str, read: Callable[[Any], T]) -> T:
+    """``read(store)`` through the executor, in a thread, once per server: the first request reads, the
+    ones arriving meanwhile wait for it, later ones get what it read."""
     state = ctx.state.setdefault(_STATE, {})
-    lock = state.setdefault("lock", asyncio.Lock())
-    async with lock:
-        engine = state.get("engine")
-        if engine is None:
+    async with state.setdefault(f"{key}-lock", asyncio.Lock()):
+        if key not in state:
             store = _ExecutorStore(ctx, asyncio.get_running_loop())
-            try:
-                engine = await asyncio.to_thread(Engine.from_store, store)
-            except PolicyKGError as e:
-                raise HTTPError(503, "store", f"the eligibility catalogue cannot be read: {e}") from e
-            state["engine"] = engine
-    return engine  # type: ignore[no-any-return]
+            state[key] = await asyncio.to_thread(read, store)
+    return state[key]  # type: ignore[no-any-return]
+
+
+async def _engine(ctx: ServerContext) -> Engine:
+    """The eligibility engine over the store, read once."""
+    try:
+        return await _read_once(ctx, "engine", Engine.from_store)
+    except PolicyKGError as e:
+        raise HTTPError(503, "store", f"the eligibility catalogue cannot be read: {e}") from e
 
 
 def _json(data: object, status: int = 200) -> Response:
@@ -154,10 +160,7 @@ async def eligibility(request: Request, ctx: ServerContext) -> Response:
         try:
             if wants_csv:
                 out = io.StringIO()
-                writer = csv.writer(out, lineterminator="\n")
-                writer.writerow(CSV_COLUMNS)
-                for p in profiles:
-                    writer.writerow(summary_row(engine.summarise(p, as_of)))
+                write_csv(engine, profiles, as_of, out)
                 return Response(200, out.getvalue().encode("utf-8"), "text/csv; charset=utf-8")
             decisions = [engine.decide(p, as_of).to_json() for p in profiles]
         except PolicyKGError as e:
@@ -172,14 +175,7 @@ async def _registry(ctx: ServerContext) -> Any:
     """The corpus registry of agencies and documents (what a draft may name and cite), read once."""
     from ..drafts import corpus_registry
 
-    state = ctx.state.setdefault(_STATE, {})
-    lock = state.setdefault("registry-lock", asyncio.Lock())
-    async with lock:
-        registry = state.get("registry")
-        if registry is None:
-            store = _ExecutorStore(ctx, asyncio.get_running_loop())
-            registry = state["registry"] = await asyncio.to_thread(corpus_registry, store)
-    return registry
+    return await _read_once(ctx, "registry", corpus_registry)
 
 
 #: draft media types -> the suffix the draft reader goes by
