@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 from . import __version__, resources
 from .errors import LoadError, StoreError
 
 if TYPE_CHECKING:
-    from .reasoning import Corpus
+    from .reasoning import Corpus, ReasoningReport
 from .namespaces import GRAPH, PK, PREFIXES
 from .store import (BuildInProgress, EmbeddedStore, Manifest, StoreWriter, default_store_path, live_version,
                     wait_for_build)
@@ -124,11 +124,14 @@ def _rdflib_graph(path: Path) -> Graph:
     return g
 
 
-def build(store_path: Path | None = None, *, progress: Progress | None = None, reason: bool = True) -> Manifest:
+def build(store_path: Path | None = None, *, progress: Progress | None = None, reason: bool = True,
+          explain_seconds: float = EXPLAIN_SECONDS,
+          reasoned: Callable[[ReasoningReport], None] | None = None) -> Manifest:
     """Build the store at ``store_path`` (default: :func:`default_store_path`) and return its manifest.
 
     With ``reason`` (the default), HermiT checks the whole store for OWL consistency before it is
     published, and what it entails goes into ``graph/reasoned``; an inconsistent store is never published.
+    ``reasoned`` is given the reasoner's report (consistent or not).
 
     Raises:
         LoadError: a source file is unreadable or malformed (location: file and line).
@@ -177,7 +180,7 @@ def build(store_path: Path | None = None, *, progress: Progress | None = None, r
         _infer(writer)
         if reason:
             say("reasoning (HermiT)")
-            _reason(writer)
+            _reason(writer, explain_seconds, reasoned)
             counts[REASONED_GRAPH] = writer.count(REASONED_GRAPH)
         for src in srcs:
             if src.kind != "text" or src.path.name in texts:
@@ -236,6 +239,9 @@ def _infer(writer: StoreWriter) -> None:
         writer.store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
 
 
+XSD_STRING = ox.NamedNode(str(XSD.string))
+
+
 def corpus_of(store: ox.Store) -> Corpus:
     """What the reasoner reads from a store: every graph but the shapes and graph/reasoned (which it
     produces); the triples of graph/inferred are marked derived, so explanations prefer the sources."""
@@ -252,6 +258,8 @@ def corpus_of(store: ox.Store) -> Corpus:
             return BNode(t.value)
         if t.language:
             return Literal(t.value, lang=t.language)
+        if t.datatype == XSD_STRING:  # RDF 1.1: a simple literal is an xsd:string
+            return Literal(t.value)
         return Literal(t.value, datatype=URIRef(t.datatype.value))
 
     quads = []
@@ -277,11 +285,13 @@ def source_name(graph: str) -> str:
     return graph
 
 
-def _reason(writer: StoreWriter) -> None:
+def _reason(writer: StoreWriter, explain_seconds: float, reasoned: Callable[[ReasoningReport], None] | None) -> None:
     """Check the store with HermiT; refuse an inconsistent one; materialise the entailments."""
     from .reasoning import InconsistentCorpus, reason
 
-    report = reason(corpus_of(writer.store), budget=EXPLAIN_SECONDS)
+    report = reason(corpus_of(writer.store), budget=explain_seconds)
+    if reasoned is not None:
+        reasoned(report)
     if not report.ok:
         raise InconsistentCorpus(report, where=source_name,
                                  context=" — the store was not published (the previous version stays live); "
@@ -304,16 +314,18 @@ def is_stale(root: Path) -> bool:
 
 
 def open_store(store_path: Path | None = None, *, progress: Progress | None = None,
-               rebuild_if_stale: bool = True) -> EmbeddedStore:
+               rebuild_if_stale: bool = True, explain_seconds: float = EXPLAIN_SECONDS,
+               reasoned: Callable[[ReasoningReport], None] | None = None) -> EmbeddedStore:
     """Open the store, building it first if it is missing (or stale, unless told otherwise).
 
     Raises:
         StoreError / LoadError: the store cannot be built or opened.
+        InconsistentCorpus: the build found the corpus inconsistent (see :func:`build`).
     """
     root = store_path or default_store_path()
     if live_version(root) is None or (rebuild_if_stale and is_stale(root)):
         try:
-            build(root, progress=progress)
+            build(root, progress=progress, explain_seconds=explain_seconds, reasoned=reasoned)
         except BuildInProgress:
             # another command is building this store right now: use what it builds
             wait_for_build(root)

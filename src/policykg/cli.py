@@ -68,24 +68,36 @@ def _read_store(store: Optional[Path], endpoint: Optional[str]):  # type: ignore
 
 
 @app.command()
-def build(store: Optional[Path] = StoreOption) -> None:
-    """Build the store: ontology, data, ingested texts, size standard, shapes, inferences."""
+def build(store: Optional[Path] = StoreOption,
+          no_reason: bool = typer.Option(False, "--no-reason", help="Skip the OWL reasoner (HermiT, needs Java): "
+                                         "faster, for development; the store is then neither checked for "
+                                         "consistency nor given graph/reasoned.")) -> None:
+    """Build the store: ontology, data, ingested texts, size standard, shapes, inferences, OWL reasoning.
+
+    An inconsistent corpus is never published: the reasoner's explanation goes to stderr, the previous
+    version stays live, exit 2.
+    """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from .build import build as do_build
     from .build import sources
+    from .reasoning import InconsistentCorpus, render_text
     from .store import default_store_path
 
     root = store or default_store_path()
-    total = len(sources()) + 1
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err, transient=True) as progress:
-        task = progress.add_task("building", total=total)
+    total = len(sources()) + (1 if no_reason else 2)
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            task = progress.add_task("building", total=total)
 
-        def step(msg: str) -> None:
-            progress.update(task, description=msg, advance=1)
+            def step(msg: str) -> None:
+                progress.update(task, description=msg, advance=1)
 
-        manifest = do_build(root, progress=step)
+            manifest = do_build(root, progress=step, reason=not no_reason)
+    except InconsistentCorpus as e:
+        sys.stderr.write(render_text(e.report, e.where))
+        raise
     err.print(f"built {root}: {manifest.triples} triples in {len(manifest.graphs)} graphs, {manifest.seconds:.1f} s")
     for graph, n in sorted(manifest.graphs.items()):
         typer.echo(f"{n:>7}  {graph}")
@@ -125,6 +137,58 @@ def validate(store: Optional[Path] = StoreOption,
             typer.echo(f"{r.severity}: {r.focus}{where}{value}: {r.message} [{r.shape}]")
         typer.echo("conforms (符合)" if report.conforms else f"{len(report.violations)} violations (违反约束)")
     raise typer.Exit(EXIT_OK if report.conforms and consistent else EXIT_FINDINGS)
+
+
+class ReasonFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class ReasonerName(str, Enum):
+    hermit = "hermit"
+    pellet = "pellet"
+
+
+@app.command()
+def reason(store: Optional[Path] = StoreOption,
+           fmt: ReasonFormat = typer.Option(ReasonFormat.text, "--format", help="text | json"),
+           reasoner: ReasonerName = typer.Option(ReasonerName.hermit, "--reasoner", help="hermit (default) | pellet "
+                                                 "(owlready2's Pellet: consistency and unsatisfiable classes only)."),
+           explain_seconds: float = typer.Option(60.0, "--explain-seconds", min=1.0, help="Time budget for finding a "
+                                                 "minimal explanation of an inconsistency.")) -> None:
+    """OWL 2 DL reasoning over the store with HermiT: consistency, unsatisfiable classes and why, inferences.
+    本体推理:一致性检查与解释。Exit 0 consistent, 1 inconsistent (or unsatisfiable classes), 2 errors."""
+    from .build import REASONED_GRAPH, corpus_of, is_stale, open_store, source_name
+    from .reasoning import InconsistentCorpus, ReasoningReport, render_text, report_json
+    from .reasoning import reason as do_reason
+    from .store import default_store_path
+
+    root = store or default_store_path()
+    built: list[ReasoningReport] = []  # a build this command runs reasons already
+    try:
+        if is_stale(root):
+            with err.status("building the store (构建知识库)…") as status:
+                s = open_store(root, progress=lambda msg: status.update(f"building: {msg}"),
+                               explain_seconds=explain_seconds, reasoned=built.append)
+        else:
+            s = open_store(root, rebuild_if_stale=False)
+    except InconsistentCorpus as e:  # the build refused to publish it: its report says why
+        report = e.report
+    else:
+        if REASONED_GRAPH not in s.manifest.graphs:
+            err.print("note: this store was built with --no-reason: it has no graph/reasoned (run `policykg build`)",
+                      markup=False)
+        if built and reasoner is ReasonerName.hermit:
+            report = built[-1]
+        else:
+            report = do_reason(corpus_of(s.ox), reasoner=reasoner.value, budget=explain_seconds)
+    if fmt is ReasonFormat.json:
+        doc = report_json(report, source_name)
+        doc["graph"] = REASONED_GRAPH
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+    else:
+        typer.echo(render_text(report, source_name, inferred_graph=REASONED_GRAPH), nl=False)
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FINDINGS)
 
 
 @app.command("queries")

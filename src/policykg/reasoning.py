@@ -249,6 +249,8 @@ class Statement:
     kind: str
     about: Node
     note: str = ""
+    #: stated only in graphs the build derived from the others (see Corpus.derived)
+    derived: bool = False
 
     def iris(self) -> set[URIRef]:
         return {t for triple in self.triples for t in triple if isinstance(t, URIRef)}
@@ -294,13 +296,15 @@ def _statements(corpus: Corpus, *, derived: frozenset[str] = frozenset()) -> tup
         if p in annotation:
             continue
         kind = "schema" if s in entities else "data"
-        statements.append(Statement((t, *closure(o, set())), tuple(sorted(corpus.where[t])), kind, s))
+        where = corpus.where[t]
+        statements.append(Statement((t, *closure(o, set())), tuple(sorted(where)), kind, s,
+                                    derived=bool(where) and where <= derived))
     for node in sorted((n for n in by_subject if isinstance(n, BNode) and n not in referenced), key=str):
         group = closure(node, set())
         sources = sorted({g for tr in group for g in corpus.where.get(tr, ())})
         statements.append(Statement(tuple(group), tuple(sources), "schema", node))
-    statements.sort(key=lambda st: (st.kind != "schema", bool(st.sources) and set(st.sources) <= derived,
-                                    str(st.sources), str(st.about), str(st.triples[0])))
+    statements.sort(key=lambda st: (st.kind != "schema", st.derived, str(st.sources), str(st.about),
+                                    str(st.triples[0])))
     return declarations, statements
 
 
@@ -659,7 +663,8 @@ def _smallest_failing_prefix(prober: _Prober, fixed: list[int], items: list[int]
     """The smallest k such that fixed + items[:k] is inconsistent (fixed + items must be)."""
     lo, hi = 0, len(items)
     while lo < hi:
-        step = max(1, -(-(hi - lo) // _FANOUT))
+        # a short window is tested whole (HermiT stops at the first inconsistent prefix), a long one sampled
+        step = 1 if hi - lo <= 2 * _FANOUT else -(-(hi - lo) // _FANOUT)
         lengths = list(range(lo, hi, step))
         i = prober.first_inconsistent([fixed + items[:k] for k in lengths])
         if i is None:
@@ -708,6 +713,22 @@ def _by_distance(statements: Sequence[Statement], schema: Sequence[int], data: I
     return ordered + left
 
 
+def _by_vocabulary(statements: Sequence[Statement], facts: Sequence[int], axioms: Sequence[int],
+                   witness: Sequence[int]) -> list[int]:
+    """The facts whose property or class the axioms name first (the others can matter only through
+    built-in vocabulary such as owl:sameAs or an ill-typed literal)."""
+    vocabulary: set[URIRef] = set()
+    for i in axioms:
+        vocabulary |= {t for t in statements[i].iris() if not _reserved(str(t))}
+    first, rest = [], []
+    for i in facts:
+        if i in witness:
+            continue
+        s, p, o = statements[i].triples[0]
+        (first if p in vocabulary or (p == RDF.type and o in vocabulary) else rest).append(i)
+    return first + rest
+
+
 def _explain(corpus: Corpus, *, budget: float, unsatisfiable: str | None = None) -> Explanation:
     """A minimal set of statements that is inconsistent (or makes ``unsatisfiable`` unsatisfiable).
 
@@ -739,10 +760,12 @@ def _explain(corpus: Corpus, *, budget: float, unsatisfiable: str | None = None)
                 if not prober.fails(schema + module):
                     return Explanation((), False, prober.checks, round(time.monotonic() - started, 3))
             else:  # the ontology and the data are inconsistent: reason() found so
-                found = _neighbourhood(prober, statements, schema, data, _suspects(statements, data))
+                # facts the build derived (the type closure) follow from the others: look without them first
+                asserted = [i for i in data if not statements[i].derived]
+                found = _neighbourhood(prober, statements, schema, asserted, _suspects(statements, asserted))
                 module = data if found is None else found
             axioms = _minimise(prober, module, _by_distance(statements, schema, module))
-            facts = _minimise(prober, axioms + witness, [i for i in module if i not in witness])
+            facts = _minimise(prober, axioms + witness, _by_vocabulary(statements, module, axioms, witness))
             core = _refine_unique_names(prober, statements, texts, axioms + facts)
         except _Timeout:
             minimal = False
@@ -802,24 +825,35 @@ def _neighbourhood(prober: _Prober, statements: Sequence[Statement], schema: lis
 
 
 def _suspects(statements: Sequence[Statement], data: Sequence[int]) -> list[Node]:
-    """Individuals whose facts look wrong at a glance, to be checked first (an ordering only: HermiT
-    decides): types from classes declared disjoint, or two values of a functional property."""
+    """Individuals whose facts look wrong at a glance, to be checked first — an ordering only, HermiT
+    decides: types (asserted, or implied by a domain or range) from classes declared disjoint, or two
+    values (either direction of an inverse) of a single-valued property."""
     supers: dict[Node, set[Node]] = defaultdict(set)
     disjoint: set[frozenset[Node]] = set()
-    functional: set[Node] = set()
+    domain: dict[Node, set[Node]] = defaultdict(set)
+    range_: dict[Node, set[Node]] = defaultdict(set)
+    inverse: dict[Node, set[Node]] = defaultdict(set)
+    schema_triples: list[Triple] = []
     for st in statements:
         if st.kind != "schema":
             continue
+        schema_triples.extend(st.triples)
         s, p, o = st.triples[0]
         if p == RDFS.subClassOf and isinstance(o, URIRef):
             supers[s].add(o)
         elif p == OWL.disjointWith:
             disjoint.add(frozenset((s, o)))
-        elif p == RDF.type and o == OWL.FunctionalProperty:
-            functional.add(s)
+        elif p == RDFS.domain and isinstance(o, URIRef):
+            domain[s].add(o)
+        elif p == RDFS.range and isinstance(o, URIRef):
+            range_[s].add(o)
+        elif p == OWL.inverseOf:
+            inverse[s].add(o)
+            inverse[o].add(s)
         elif p == RDF.type and o == OWL.AllDisjointClasses:
             members = [m for _, pp, m in st.triples if pp == RDF.first]
             disjoint.update(frozenset((a, b)) for a in members for b in members if a != b)
+    single = _single_valued(schema_triples)
 
     def up(c: Node) -> set[Node]:
         seen, stack = {c}, [c]
@@ -836,7 +870,16 @@ def _suspects(statements: Sequence[Statement], data: Sequence[int]) -> list[Node
         s, p, o = statements[i].triples[0]
         if p == RDF.type:
             types[s] |= up(o)
-        elif p in functional:
+            continue
+        for c in domain.get(p, ()):
+            types[s] |= up(c)
+        if isinstance(o, URIRef):
+            for c in range_.get(p, ()):
+                types[o] |= up(c)
+            for q in inverse.get(p, ()):
+                if q in single:
+                    values[(o, q)].add(s)
+        if p in single:
             values[(s, p)].add(o)
     out = [n for n, ts in types.items() if any(frozenset((a, b)) in disjoint for a in ts for b in ts if a != b)]
     out += [s for (s, _), vs in values.items() if len(vs) > 1]
@@ -979,8 +1022,9 @@ def _pellet(text: str) -> tuple[bool, tuple[str, ...], str]:
             consistent = False
         except owlready2.OwlReadyJavaError as e:
             lines = [ln for ln in str(e).splitlines() if "Exception" in ln or "Error" in ln] or [str(e)]
-            raise OntologyError(f"Pellet (owlready2 {_owlready_version()}) failed: {_one_line(lines[0])}; "
-                                "HermiT (the default reasoner) does not need it") from e
+            first = re.sub(r"^Exception in thread \"main\" ", "", lines[0].strip())
+            raise OntologyError(f"Pellet (owlready2 {_owlready_version()}) cannot run here: {_one_line(first)}; "
+                                "use HermiT, the default reasoner") from e
         except OSError as e:
             raise OntologyError(f"cannot run Java for Pellet: {_one_line(e)}") from e
         unsatisfiable: tuple[str, ...] = ()
@@ -1131,14 +1175,20 @@ def render_text(report: ReasoningReport, where: Callable[[str], str] | None = No
                "the time budget ran out before the set was minimal")
         lines.append(f"{title}: these {len(expl.statements)} statements are inconsistent together "
                      f"({how}; {expl.checks} checks, {expl.seconds:.1f} s)")
-        for n, st in enumerate(expl.statements, 1):
+        shown = expl.statements if expl.minimal else expl.facts()[:40]
+        if not expl.minimal:
+            lines.append(f"  (the {len(expl.axioms())} axioms of the ontology involved are not listed; "
+                         "give --explain-seconds more for a minimal set)")
+        for n, st in enumerate(shown, 1):
             place = _where(st, where)
             lines.append(f"  {n:>2}. {st.text()}" + (f"\n      ← {place}" if place else ""))
+        if len(shown) < len(expl.facts()) and not expl.minimal:
+            lines.append(f"  … and {len(expl.facts()) - len(shown)} more facts")
         individuals = expl.individuals()
         if individuals:
             lines.append("  individuals (个体): " + ", ".join(short(i) for i in individuals))
         axioms = [st.text(limit=4) for st in expl.axioms()]
-        if axioms:
+        if axioms and expl.minimal:
             lines.append("  axioms (公理): " + " | ".join(axioms))
     if report.consistent and report.inferred:
         target = f" (graph {inferred_graph})" if inferred_graph else ""
