@@ -297,7 +297,7 @@ def _reason(writer: StoreWriter, explain_seconds: float, reasoned: Callable[[Rea
                                  context=" — the store was not published (the previous version stays live); "
                                  "`policykg reason` explains it")
     target = ox.NamedNode(REASONED_GRAPH)
-    writer.store.extend(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o), target)
+    writer.store.extend(ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), ox.NamedNode(str(o)), target)
                         for s, p, o in report.inferred)
 
 

@@ -532,10 +532,10 @@ def _entailments(c: _Classification, asserted: set[Triple]) -> list[Triple]:
 
     # every property expression below each named property (the hierarchy is closed under inversion)
     edges: dict[_PropExpr, set[_PropExpr]] = defaultdict(set)
-    for sub, sups in c.prop_supers.items():
-        for sup in sups:
-            edges[sup].add(sub)
-            edges[(sup[0], not sup[1])].add((sub[0], not sub[1]))
+    for lower, highers in c.prop_supers.items():
+        for higher in highers:
+            edges[higher].add(lower)
+            edges[(higher[0], not higher[1])].add((lower[0], not lower[1]))
     named = {p for p in c.instances if not _reserved(p)} | {e[0] for e in edges if not _reserved(e[0])}
     for prop in named:
         below: set[_PropExpr] = {(prop, False)}
@@ -720,7 +720,8 @@ def _by_vocabulary(statements: Sequence[Statement], facts: Sequence[int], axioms
     vocabulary: set[URIRef] = set()
     for i in axioms:
         vocabulary |= {t for t in statements[i].iris() if not _reserved(str(t))}
-    first, rest = [], []
+    first: list[int] = []
+    rest: list[int] = []
     for i in facts:
         if i in witness:
             continue
