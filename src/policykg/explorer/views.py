@@ -97,9 +97,9 @@ def _iris(rows: Iterable[Row], key: str) -> list[str]:
 
 
 async def document_view(queries: Queries, index: Index, d: Description) -> dict[str, Any]:
-    outline, kinds, rules = await asyncio.gather(
+    outline, kinds, rules, reasoned = await asyncio.gather(
         queries.select("document/outline", doc=d.iri), queries.select("document/article_kinds", doc=d.iri),
-        queries.select("precedence", doc=d.iri))
+        queries.select("precedence", doc=d.iri), queries.select("reasoned_types", resource=d.iri))
     kind_of = {r["article"].value: r for r in kinds}
     chapters: list[dict[str, Any]] = []
     for r in outline:
@@ -124,15 +124,19 @@ async def document_view(queries: Queries, index: Index, d: Description) -> dict[
         "measures": sort_by_order(index, d.subjects(_PK + "sourceDocument")),
         "passed": d.subjects(_ELI + "passed_by"),
         "rules": distinct(Node.iri(x) for x in _iris(rules, "rule")),
+        "reasoned": _iris(reasoned, "type"),
+        # what it cites anywhere (its preamble, its articles) and through the documents it cites (reasoner)
+        "cites_all": sort_by_order(index, [o.value for o in d.objects(_PK + "citesTransitive") if o.is_iri]),
     }
 
 
 async def article_view(queries: Queries, index: Index, d: Description) -> dict[str, Any]:
     doc = index.document_of(d.iri)
-    sourced, groups, family, rules = await asyncio.gather(
+    sourced, groups, family, rules, reasoned = await asyncio.gather(
         queries.select("sourced", article=d.iri), queries.select("groups", source=d.iri),
         queries.select("family", source=d.iri),
-        queries.select("precedence", doc=doc) if doc else _none())
+        queries.select("precedence", doc=doc) if doc else _none(),
+        queries.select("reasoned_types", resource=d.iri))
     things: dict[str, dict[str, list[Node]]] = defaultdict(lambda: defaultdict(list))
     for r in sourced:
         things[r["x"].value][r["p"].value].append(r["o"])
@@ -156,6 +160,7 @@ async def article_view(queries: Queries, index: Index, d: Description) -> dict[s
         "restates": distinct(o for m in measure_views for o in m["restates"]),
         **overlaps(index, groups, family),
         "rules": [] if own_rules else distinct(Node.iri(x) for x in _iris(rules, "rule")),
+        "reasoned": _iris(reasoned, "type"),
     }
 
 
