@@ -110,3 +110,40 @@ def test_capacity_spreads_the_concurrent_queries_over_the_workers(workers: int, 
     # updates apply in order: one worker, one query at a time
     updating = Settings(workers=workers, max_concurrent=max_concurrent, allow_update=True, update_token="t")
     assert WorkerPool(updating).capacity == 1 and WorkerPool(updating).size == 1
+
+
+def test_workers_die_with_the_server_even_mid_query(store_path: Path) -> None:
+    """SIGKILL of the server while its workers are busy: no thread reads stdin to see it close, the
+    kernel kills them (PR_SET_PDEATHSIG)."""
+    import os
+    import signal
+    import threading
+
+    import httpx
+
+    from .conftest import running_server, wait_until
+
+    # one query at a time per worker: both busy, none reading its stdin
+    with running_server(store_path, "--workers", "2", "--max-concurrent", "2", "--timeout", "60") as s:
+        assert wait_until(lambda: len(s.workers()) == 2)
+        workers = s.workers()
+        for _ in range(2):
+            threading.Thread(target=lambda: httpx.get(s.sparql, params={"query": RUNAWAY}, timeout=70),
+                             daemon=True).start()
+        time.sleep(1.0)
+        s.proc.send_signal(signal.SIGKILL)
+        s.proc.wait(10)
+
+        def gone() -> bool:
+            alive = set()
+            for pid in workers:
+                try:
+                    os.kill(pid, 0)
+                    state = Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0]
+                    if state != "Z":
+                        alive.add(pid)
+                except (ProcessLookupError, FileNotFoundError):
+                    pass
+            return not alive
+
+        assert wait_until(gone, timeout=10), workers

@@ -203,8 +203,26 @@ def answer(store: ox.Store, job: QueryJob) -> tuple[str, Any, tuple[str, ...] | 
     return "ok", outcome, graphs(store) if job.update else None
 
 
+def die_with_parent() -> None:
+    """On Linux, have the kernel kill this worker when the server process dies — even in the middle of a
+    query, when no thread is reading stdin to see it close (PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no prctl: stdin closing is the only signal, as elsewhere
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    die_with_parent()
     root = Path(args[0])
     memory_copy = "--memory-copy" in args[1:]
     threads = int(args[args.index("--threads") + 1]) if "--threads" in args[1:] else 1
