@@ -182,25 +182,19 @@ def _hermit_term(term: Node) -> Node:
     return term
 
 
+_NT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_TO_ESCAPE = re.compile(r'[\\"\n\r\t]|[^\x20-\x7e]')
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    ch = match.group()
+    code = ord(ch)
+    return _NT_ESCAPES.get(ch) or (f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}")
+
+
 def _escape(text: str) -> str:
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if ch in '\\"':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif 32 <= code < 127:
-            out.append(ch)
-        elif code <= 0xFFFF:
-            out.append(f"\\u{code:04X}")
-        else:
-            out.append(f"\\U{code:08X}")
-    return "".join(out)
+    """N-Triples string escapes; everything outside printable ASCII as \\uXXXX (HermiT reads ASCII)."""
+    return _TO_ESCAPE.sub(_escape_char, text)
 
 
 class _Writer:
@@ -337,13 +331,17 @@ def _types_closure(triples: Iterable[Triple]) -> dict[Node, set[Node]]:
     return out
 
 
+_CARDINALITIES = frozenset({OWL.maxCardinality, OWL.cardinality, OWL.maxQualifiedCardinality,
+                            OWL.qualifiedCardinality})
+
+
 def _single_valued(triples: Sequence[Triple]) -> set[Node]:
-    """Object properties that take at most one value: functional, or under a max-1 cardinality."""
-    out = {s for s, p, o in triples if p == RDF.type and o == OWL.FunctionalProperty}
-    on: dict[Node, Node] = {s: o for s, p, o in triples if p == OWL.onProperty}
+    """Properties that take at most one value: functional, or under a max-1 cardinality."""
+    rdf_type, functional, on_property = RDF.type, OWL.FunctionalProperty, OWL.onProperty
+    out = {s for s, p, o in triples if p == rdf_type and o == functional}
+    on: dict[Node, Node] = {s: o for s, p, o in triples if p == on_property}
     for s, p, o in triples:
-        if p in (OWL.maxCardinality, OWL.cardinality, OWL.maxQualifiedCardinality, OWL.qualifiedCardinality) \
-                and isinstance(o, Literal) and str(o) in ("0", "1") and s in on:
+        if p in _CARDINALITIES and isinstance(o, Literal) and str(o) in ("0", "1") and s in on:
             out.add(on[s])
     return out
 
@@ -1097,7 +1095,7 @@ def _render_statement(st: Statement, *, limit: int) -> str:
         shown = " ".join(short(m) for m in members[:limit]) + (" …" if len(members) > limit else "")
         return f"[] a owl:AllDifferent ; owl:members ( {shown} ) .  # {st.note}"
     by_subject: dict[Node, list[Triple]] = defaultdict(list)
-    for t in st.triples:
+    for t in sorted(st.triples, key=lambda t: t[1] != RDF.type):  # "a …" first
         by_subject[t[0]].append(t)
 
     def node(term: Node, depth: int) -> str:
