@@ -284,6 +284,21 @@ def test_the_explanation_is_exactly_the_minimal_set() -> None:
     assert "id:test/y" not in text
 
 
+def test_an_inconsistent_ontology_is_explained_without_facts() -> None:
+    """No individual is involved: a class that is one individual, and disjoint with everything."""
+    graph = _small("""
+        pk:A a owl:Class ; owl:equivalentClass [ a owl:Class ; owl:oneOf ( ex:a ) ] .
+        pk:B a owl:Class ; owl:disjointWith owl:Thing .
+        pk:A rdfs:subClassOf pk:B .
+        pk:C a owl:Class ; rdfs:subClassOf pk:B .
+        """)
+    report = reason(graph)
+    assert not report.consistent and report.explanation is not None and report.explanation.minimal
+    assert report.explanation.facts() == []
+    assert {tr[:2] for st in report.explanation.statements for tr in st.triples[:1]} == {
+        (PK.A, OWL.equivalentClass), (PK.B, OWL.disjointWith), (PK.A, RDFS.subClassOf)}
+
+
 def test_an_unsatisfiable_class_is_reported_and_explained() -> None:
     graph = _small("""
         pk:Benefit a owl:Class . pk:Duty a owl:Class ; owl:disjointWith pk:Benefit .
