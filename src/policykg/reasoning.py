@@ -799,17 +799,26 @@ def _neighbourhood(prober: _Prober, statements: Sequence[Statement], schema: lis
             out.update(types_of.get(n, ()))
         return sorted(out)
 
-    # the likely culprits first: HermiT checks the candidates in turn and stops at the first inconsistent one
+    # the likely culprits first (HermiT checks the candidates in turn and stops at the first inconsistent
+    # one): the suspects, then the individuals stated in the smallest sources (a new or short file)
     rank = {node: n for n, node in enumerate(suspects)}
-    subjects = sorted(by_subject, key=lambda n: (rank.get(n, len(rank)), str(n)))
+    size: dict[str, int] = defaultdict(int)
+    for i in data:
+        for g in statements[i].sources:
+            size[g] += 1
+    smallest: dict[Node, int] = {}
+    for i in data:
+        st = statements[i]
+        smallest[st.about] = min([smallest.get(st.about, len(data))] + [size[g] for g in st.sources])
+    subjects = sorted(by_subject, key=lambda n: (rank.get(n, len(rank)), smallest.get(n, len(data)), str(n)))
     module: list[int] | None = None
     first = True
     while subjects:
         size = -(-len(subjects) // _FANOUT)
         buckets = [subjects[k:k + size] for k in range(0, len(subjects), size)]
         stars = [sorted({i for n in bucket for i in star(n)}) for bucket in buckets]
-        if first:  # is the ontology alone inconsistent? Is one of the suspects?
-            heads = [n for n in suspects[:_FANOUT] if n in by_subject]
+        if first:  # is the ontology alone inconsistent? Is one of the suspects, or of the first few?
+            heads = list(dict.fromkeys([n for n in suspects[:_FANOUT] if n in by_subject] + subjects[:4]))
             buckets = [[]] + [[n] for n in heads] + buckets
             stars = [[]] + [star(n) for n in heads] + stars
         candidates = [schema + st for st in stars]
