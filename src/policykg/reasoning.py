@@ -16,16 +16,17 @@ every property. The data keeps its ELI datatypes.
 
 Unique names: OWL does not assume that two IRIs name two things, so a functional property with two
 values would only make them the same. The corpus mints one IRI per thing (docs/ontology.md), so the
-reasoner is told so: the concepts, the documents and the articles and chapters are each declared
-pairwise different (``owl:AllDifferent``, generated here from the input, never stored).
+reasoner is told so where it matters: each value of a single-valued property is declared different
+from the other things of its kind — the other concepts of its scheme, the other documents and
+chapters, or the property's other values (``owl:AllDifferent``, generated from the input, never stored).
 
 An explanation is a minimal set of asserted statements (axioms and facts, in their RDF form) that is
 already inconsistent: removing any one of them makes the rest consistent. It is found by deletion-based
 search, with HermiT deciding each candidate: first the individual whose neighbourhood (its statements,
-the statements about it, and its neighbours' types) is inconsistent with the ontology, then the
-smallest prefix search over those facts and over the ontology axioms that share vocabulary with them,
-within a time budget (a report says when the budget ran out before the set was minimal).
-See docs/reasoning.md.
+the statements pointing to it, and its neighbours' types) is inconsistent with the ontology, then the
+axioms (closest vocabulary first) with those facts fixed, then the facts with those axioms fixed, each
+element found as the last of the smallest inconsistent prefix — within a time budget (a report says
+when the budget ran out before the set was minimal). See docs/reasoning.md.
 """
 
 from __future__ import annotations
@@ -802,14 +803,14 @@ def _neighbourhood(prober: _Prober, statements: Sequence[Statement], schema: lis
     # the likely culprits first (HermiT checks the candidates in turn and stops at the first inconsistent
     # one): the suspects, then the individuals stated in the smallest sources (a new or short file)
     rank = {node: n for n, node in enumerate(suspects)}
-    size: dict[str, int] = defaultdict(int)
+    source_size: dict[str, int] = defaultdict(int)
     for i in data:
         for g in statements[i].sources:
-            size[g] += 1
+            source_size[g] += 1
     smallest: dict[Node, int] = {}
     for i in data:
         st = statements[i]
-        smallest[st.about] = min([smallest.get(st.about, len(data))] + [size[g] for g in st.sources])
+        smallest[st.about] = min([smallest.get(st.about, len(data))] + [source_size[g] for g in st.sources])
     subjects = sorted(by_subject, key=lambda n: (rank.get(n, len(rank)), smallest.get(n, len(data)), str(n)))
     module: list[int] | None = None
     first = True
