@@ -52,7 +52,7 @@ from .namespaces import ELI, ID, PK, PREFIXES, SKOS
 
 __all__ = [
     "ConsistencyReport", "Corpus", "Explanation", "InconsistentCorpus", "ReasoningReport", "Statement",
-    "check_consistency", "load_graph", "reason", "render_text", "report_json",
+    "check_consistency", "load_graph", "realise", "reason", "render_text", "report_json",
 ]
 
 Triple = tuple[Node, Node, Node]
@@ -1070,6 +1070,58 @@ def check_consistency(graph_or_paths: Source, /) -> ConsistencyReport:
     """
     report = reason(graph_or_paths, infer=False, explain=False)
     return ConsistencyReport(report.consistent, report.unsatisfiable, report.reasoner, report.seconds)
+
+
+def realise(tbox: Graph, groups: Sequence[Graph], *, timeout: float = 600.0) -> tuple[dict[str, set[str]], str]:
+    """The named classes of the individuals of ``groups``: each group is reasoned over with ``tbox`` on its
+    own (one ontology per group, so no group's facts bear on another's), all groups in one Java process.
+
+    Returns every individual's named classes with their named superclasses (``owl:Thing`` left out), and
+    the reasoner's name. Why groups: HermiT realises the individuals of one ontology with entailment tests
+    over the whole ABox, and individuals that share a named individual (a concept, say) are one connected
+    model, so one large ontology costs more than linear time; small groups in one process keep it linear.
+
+    Raises:
+        OntologyError: a group is inconsistent with ``tbox``, HermiT takes longer
+            than ``timeout`` seconds, or Java/HermiT fails.
+    """
+    writer = _Writer()
+    corpus = Corpus.of(tbox)
+    base = writer.lines(corpus.triples()) + "".join(writer.lines(st.triples) for st in _unique_names(corpus))
+    with tempfile.TemporaryDirectory(prefix="policykg-realise-") as folder:
+        paths = []
+        for n, group in enumerate(groups):
+            path = Path(folder) / f"group-{n}.nt"
+            path.write_text(base + writer.lines(group), encoding="ascii")
+            paths.append(path.as_uri())
+        if not paths:
+            return {}, f"{HERMIT} (owlready2 {_owlready_version()})"
+        try:
+            run = _run_hermit(["-c", "-I", *paths], timeout=timeout)
+        except _Timeout:
+            raise OntologyError(f"HermiT took longer than {timeout:g} s to classify the individuals") from None
+    if run.inconsistent:
+        raise OntologyError("HermiT finds the individuals inconsistent with the ontology (个体与本体不一致)")
+    if run.returncode != 0:
+        raise _java_failure(run)
+    classification = _parse(run.output)
+    supers: dict[str, set[str]] = defaultdict(set)
+    for cls, direct in classification.supers.items():
+        todo = list(direct)
+        while todo:
+            up = todo.pop()
+            if up not in supers[cls]:
+                supers[cls].add(up)
+                todo.extend(classification.supers.get(up, ()))
+    thing = str(OWL.Thing)
+    types: dict[str, set[str]] = {}
+    for individual, direct in classification.types.items():
+        found = set(direct)
+        for cls in direct:
+            found |= supers.get(cls, set())
+        found.discard(thing)
+        types[individual] = found
+    return types, f"{HERMIT} (owlready2 {_owlready_version()})"
 
 
 # ---------------------------------------------------------------------------------------------
