@@ -16,7 +16,7 @@ from .data import ROOT
 ONTOLOGY = ROOT / "ontology"
 DATA = ROOT / "data"
 VOCAB = Path(__file__).parent / "fixtures" / "vocab"  # published ELI 1.2 and W3C ORG (see SOURCES.txt)
-MODULES = ("core", "measures", "text", "enterprise", "schemes", "alignments", "profile")
+MODULES = ("core", "measures", "text", "enterprise", "schemes", "alignments", "profile", "profile-classes")
 KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 
 
