@@ -14,22 +14,14 @@ import httpx
 import pytest
 
 from policykg.build import REASONED_GRAPH
-from policykg.cli import main
 from policykg.store import EmbeddedStore, live_version
+from tests.clirun import cli
 from tests.data import DOC_46, ROOT
 from tests.server.conftest import running_server
 
 pytestmark = pytest.mark.reasoner
 
 BROKEN = f"<{DOC_46}/measure/5-reduced-rate> a <https://w3id.org/policykg/ontology#Duty> .\n"
-
-
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["policykg", *args])
-    with pytest.raises(SystemExit) as e:
-        main()
-    out, err = capsys.readouterr()
-    return int(e.value.code or 0), out, err
 
 
 def test_reason_on_the_built_store(capsys, monkeypatch, store_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -42,7 +42,7 @@ from .executor import QueryJob, QueryOutcome
 from .http import GENERIC_5XX, HTTPError
 from .pool import syntax_error
 from .settings import Settings
-from .worker import RDF_FORMATS, RESULT_FORMATS, _cut, _serialize_capped, _term, query_dataset
+from .worker import RDF_FORMATS, RESULT_FORMATS, _cut, _serialize_capped, _term, graph_body, query_dataset
 
 log = logging.getLogger("policykg.server")
 
@@ -329,15 +329,8 @@ def _convert(form: str, media: str, raw: bytes, cut: bool, job: QueryJob) -> Que
         rdf = RDF_FORMATS[job.graph_format]
         triples = (q.triple for q in ox.parse(raw, format=fmt_rdf, base_iri=job.base_iri))
         nt, truncated = _capped_ntriples(triples, job.max_rows)
-        rows = nt.count(b"\n")
-        if rdf is ox.RdfFormat.N_TRIPLES:
-            body = nt
-        else:
-            from ..namespaces import PREFIXES
-
-            prefixes = PREFIXES if rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-            body = ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=rdf, prefixes=prefixes) or b""
-        return QueryOutcome("graph", rdf.media_type, body, rows=rows, truncated=truncated or cut)
+        return QueryOutcome("graph", rdf.media_type, graph_body(nt, rdf), rows=nt.count(b"\n"),
+                            truncated=truncated or cut)
     except (SyntaxError, ValueError, OSError) as e:
         raise _Failed(f"it answered malformed {media}: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
 

@@ -180,15 +180,17 @@ def run(store: ox.Store, job: QueryJob) -> QueryOutcome:
         return QueryOutcome("select", fmt.media_type, body, rows=rows, truncated=truncated)
     rdf = RDF_FORMATS[job.graph_format]
     nt, truncated = _serialize_capped(result, ox.RdfFormat.N_TRIPLES, job.max_rows)
-    rows = nt.count(b"\n")
-    if rdf is ox.RdfFormat.N_TRIPLES:
-        body = nt
-    else:
-        from ..namespaces import PREFIXES
+    return QueryOutcome("graph", rdf.media_type, graph_body(nt, rdf), rows=nt.count(b"\n"), truncated=truncated)
 
-        prefixes = PREFIXES if rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-        body = ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=rdf, prefixes=prefixes) or b""
-    return QueryOutcome("graph", rdf.media_type, body, rows=rows, truncated=truncated)
+
+def graph_body(nt: bytes, rdf: ox.RdfFormat) -> bytes:
+    """The (capped) N-Triples ``nt`` written in ``rdf``; Turtle and RDF/XML with policykg's prefixes."""
+    if rdf is ox.RdfFormat.N_TRIPLES:
+        return nt
+    from ..namespaces import PREFIXES
+
+    prefixes = PREFIXES if rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=rdf, prefixes=prefixes) or b""
 
 
 def answer(store: ox.Store, job: QueryJob) -> tuple[str, Any, tuple[str, ...] | None]:
