@@ -36,6 +36,8 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 
+import pytest
+
 from policykg.eligibility.profiles import Profile, profile_from_mapping
 from policykg.eligibility.sizes import SIZE_CLASSES, SizeRule, SizeStandard, default_standard
 from policykg.owlprofiles import ProfileClasses, classify_profiles, profile_tbox
@@ -160,3 +162,19 @@ def test_a_moved_threshold_is_a_disagreement() -> None:
     owl = classify_profiles(profiles, tbox=profile_tbox(mutant)).profiles
     found = disagreements(profiles, owl)
     assert len(found) == 1 and "employees=1000 " in found[0] and "HermiT ('medium'" in found[0]
+
+
+def test_a_profile_stated_in_a_class_its_figures_exclude_is_a_clear_error() -> None:
+    """A profile stated to be large whose figures make it micro contradicts the disjoint size classes:
+    HermiT's inconsistency is a one-line OntologyError, not a Java trace."""
+    from rdflib.namespace import RDF
+
+    from policykg.errors import OntologyError
+    from policykg.namespaces import ID, PK
+    from policykg.reasoning import realise
+
+    data = _profile("retail", employees=3, annual_revenue=Decimal(100_000)).to_rdf(ID["profile/0"])
+    data.add((ID["profile/0"], RDF.type, PK.LargeEnterpriseProfile))
+    with pytest.raises(OntologyError) as e:
+        realise(profile_tbox(), [data])
+    assert "inconsistent" in str(e.value) and "\n" not in str(e.value)
