@@ -44,6 +44,7 @@ from tests.external.oxigraph_server import OxigraphServer, start_oxigraph
 
 from .conftest import Server, running_server, wait_until
 from .test_api import PROFILE
+from .test_security import Listener
 
 REGISTRY = QueryRegistry()
 
@@ -122,35 +123,6 @@ def recorded(store_path: Path, oxigraph_remote_store: RemoteStore) -> Iterator[t
     with recording_upstream(oxigraph_remote_store.endpoint) as recorder, \
             running_server(store_path, "--endpoint", recorder.endpoint, "--timeout", "2", "--max-rows", "5") as s:
         yield s, recorder
-
-
-class Listener:
-    """A loopback TCP listener that counts the connections it gets (a SERVICE or LOAD target)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
-        self.connections = 0
-        self._stop = False
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop = True
-        self._thread.join(2)
-        self.sock.close()
 
 
 # ---- answers as over the embedded store -----------------------------------------------------------
