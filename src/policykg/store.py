@@ -32,6 +32,16 @@ from .errors import StoreError
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 
+#: ``serve --in-memory auto`` holds a copy of the store in memory in each query worker up
+#: to this many quads (pyoxigraph's memory store takes about 0.6 GB per million quads)
+AUTO_MEMORY_MAX_QUADS = 2_000_000
+MEMORY_MODES = ("auto", "yes", "no")
+
+
+def use_memory_copy(mode: str, quads: int) -> bool:
+    """Whether ``serve --in-memory MODE`` holds a store of ``quads`` quads in memory."""
+    return mode == "yes" or (mode == "auto" and quads <= AUTO_MEMORY_MAX_QUADS)
+
 
 def default_store_path() -> Path:
     """The store folder used when none is given: ``POLICYKG_STORE`` or the user data folder."""
@@ -252,6 +262,16 @@ class EmbeddedStore:
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs())
+
+    def memory_copy(self) -> ox.Store:
+        """A copy of the store in pyoxigraph's in-memory store: queries run 2–9 times faster than on
+        RocksDB (docs/endpoint.md), at the cost of memory (about 0.6 GB per million quads) and the copy
+        (about 0.2 s for the shipped corpus, 9 s for a million quads). Updates to it never reach the disk."""
+        copy = ox.Store()
+        for graph in self.ox.named_graphs():  # empty named graphs too
+            copy.add_graph(graph)
+        copy.extend(self.ox.quads_for_pattern(None, None, None, None))
+        return copy
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         target = ox.NamedNode(graph) if graph else None

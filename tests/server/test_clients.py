@@ -117,7 +117,7 @@ def test_sparqlwrapper_construct_in_every_format(server: Server, store: Embedded
 
 
 def test_sparqlwrapper_describe(server: Server, store: EmbeddedStore) -> None:
-    query = PREFIXES + "DESCRIBE ?a WHERE { ?a eli:number \"5\" ; pk:ordinal ?o } LIMIT 1"
+    query = PREFIXES + "DESCRIBE ?a WHERE { ?a eli:number \"5\" ; pk:ordinal ?o } ORDER BY ?a LIMIT 1"
     w = SPARQLWrapper(server.sparql)
     w.setQuery(query)
     w.setReturnFormat(TURTLE)

@@ -38,8 +38,9 @@ class QueryJob:
     #: protocol dataset (default-graph-uri / named-graph-uri); None = the query's own or the store's
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
-    #: the default graph is the union of all named graphs unless the request names a dataset
-    union_default_graph: bool = True
+    #: the default graph is the union of all named graphs unless the request names a dataset;
+    #: None: unless the query text names one (FROM / FROM NAMED), which the executor then reads
+    union_default_graph: bool | None = None
     base_iri: str | None = None
     substitutions: dict[str, Term] = field(default_factory=dict)
     max_rows: int | None = None

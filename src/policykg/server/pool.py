@@ -13,7 +13,9 @@ The wall-clock limit stays a guarantee: a query past it is answered 503 and its 
 transparently, to another worker, each with the full limit again. At most ``max_concurrent`` queries
 run or wait for a worker; more are answered 503 with Retry-After.
 
-With updates enabled there is exactly one worker, running one query at a time, and it holds an
+Workers answer from a copy of the store in memory when ``--in-memory`` says so (by default, a store of
+at most :data:`policykg.store.AUTO_MEMORY_MAX_QUADS` quads), otherwise from the store on disk, read-only.
+With updates enabled there is exactly one worker, running one query at a time, and it always holds an
 in-memory copy of the store (the store on disk is never written); a worker killed by the time limit
 loses the updates.
 """
@@ -57,15 +59,16 @@ class Worker:
         self.stopped = False
         #: its reply stream ended (the process exited): it takes no more queries
         self.dead = False
+        #: it answers from a copy of the store in memory (``--in-memory``)
+        self.in_memory = False
         self._ids = itertools.count()
         self._reader: asyncio.Task[None] | None = None
 
     @classmethod
     async def spawn(cls, settings: Settings, capacity: int,
                     on_exit: Callable[[Worker], None]) -> tuple[Worker, tuple[str, ...]]:
-        args = [sys.executable, "-m", "policykg.server.worker", str(settings.store_path), "--threads", str(capacity)]
-        if settings.allow_update:
-            args.append("--memory-copy")
+        args = [sys.executable, "-m", "policykg.server.worker", str(settings.store_path), "--threads", str(capacity),
+                "--in-memory", "yes" if settings.allow_update else settings.in_memory]
         proc = await asyncio.create_subprocess_exec(
             *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None,
             limit=2**20)
@@ -78,6 +81,7 @@ class Worker:
         if reply[0] != "ready":
             worker.kill()
             raise WorkerFailed(reply[1])
+        worker.in_memory = bool(reply[2])
         worker._reader = asyncio.ensure_future(worker._replies(on_exit))
         return worker, reply[1]
 
@@ -187,6 +191,11 @@ class WorkerPool:
 
     def named_graphs(self) -> tuple[str, ...]:
         return self._graphs
+
+    @property
+    def in_memory(self) -> bool:
+        """The workers answer from copies of the store in memory (``serve --in-memory``)."""
+        return any(w.in_memory for w in self._workers)
 
     async def start(self) -> None:
         results = await asyncio.gather(*(Worker.spawn(self.settings, self.capacity, self._exited)

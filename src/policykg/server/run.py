@@ -58,7 +58,11 @@ def serve(settings: Settings, *, access_log: bool = False, executor: QueryExecut
                 return
             port = self.servers[0].sockets[0].getsockname()[1]
             url = base_url(settings.host, port)
-            extra = " (updates enabled on an in-memory copy)" if settings.allow_update else ""
+            extra = ""
+            if settings.allow_update:
+                extra = " (updates enabled on an in-memory copy)"
+            elif getattr(app.state.ctx.executor, "in_memory", False):
+                extra = " (the store in memory)"
             if upstream:
                 extra = f" (a proxy to {upstream})"
             sys.stderr.write(f"{READY_PREFIX}{url} (SPARQL endpoint {url}sparql){extra} — press Ctrl-C to stop\n")

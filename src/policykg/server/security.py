@@ -198,6 +198,8 @@ class Checked:
     kind: str  # "query" | "update"
     form: str | None
     text: str
+    #: the query names its own dataset (FROM / FROM NAMED)
+    own_dataset: bool = False
 
 
 def check(
@@ -245,7 +247,8 @@ def check(
                 if iri not in graphs:
                     raise HTTPError(403, "dataset-refused",
                                     f"{param}={iri}: the endpoint only queries its own graphs")
-        return Checked("query", main.form, text)
+        return Checked("query", main.form, text,
+                       own_dataset=any(d.clause in ("FROM", "FROM NAMED") for d in main.datasets))
     # an enabled update: USING / WITH may name new graphs of the in-memory copy (nothing is fetched)
     if (protocol_default or protocol_named) and any(
             d.clause in ("USING", "USING NAMED", "WITH") for d in main.datasets):

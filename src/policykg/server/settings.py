@@ -11,6 +11,9 @@ max_rows                   POLICYKG_MAX_ROWS                10000      rows (or 
 max_body                   POLICYKG_MAX_BODY                1000000    bytes of request body (and of a GET query)
 workers                    POLICYKG_WORKERS                 4          query worker processes (~35 MB each)
 max_concurrent             POLICYKG_MAX_CONCURRENT          16         queries at once, spread over the workers; more = 503
+in_memory                  POLICYKG_IN_MEMORY               no         each worker answers from a copy of the store in
+                                                                       memory: yes, no, or auto (yes up to 2 million
+                                                                       quads; ~0.6 GB per million quads per worker)
 cors_origins               POLICYKG_CORS_ORIGINS            *          comma-separated origins allowed by CORS
 allow_update               POLICYKG_ALLOW_UPDATE            false      accept SPARQL Update (needs update_token)
 update_token               POLICYKG_UPDATE_TOKEN            (none)     bearer token updates must present
@@ -36,6 +39,7 @@ ENV = {
     "max_body": "POLICYKG_MAX_BODY",
     "workers": "POLICYKG_WORKERS",
     "max_concurrent": "POLICYKG_MAX_CONCURRENT",
+    "in_memory": "POLICYKG_IN_MEMORY",
     "cors_origins": "POLICYKG_CORS_ORIGINS",
     "allow_update": "POLICYKG_ALLOW_UPDATE",
     "update_token": "POLICYKG_UPDATE_TOKEN",
@@ -54,6 +58,7 @@ class Settings:
     max_body: int = 1_000_000
     workers: int = 4
     max_concurrent: int = 16
+    in_memory: str = "no"
     cors_origins: tuple[str, ...] = ("*",)
     allow_update: bool = False
     update_token: str | None = None
@@ -66,6 +71,10 @@ class Settings:
         for name in ("max_rows", "max_body", "workers", "max_concurrent"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, not {getattr(self, name)}")
+        from ..store import MEMORY_MODES
+
+        if self.in_memory not in MEMORY_MODES:
+            raise ConfigError(f"in_memory must be one of {', '.join(MEMORY_MODES)}, not {self.in_memory!r}")
         if self.max_concurrent < self.workers:
             object.__setattr__(self, "max_concurrent", self.workers)
         if self.allow_update and not self.update_token:
@@ -106,6 +115,12 @@ def _convert(name: str, raw: str, var: str) -> Any:
             return Path(raw).expanduser()
         if name == "cors_origins":
             return tuple(o.strip() for o in raw.split(",") if o.strip())
+        if name == "in_memory":
+            mode = {"1": "yes", "true": "yes", "on": "yes", "0": "no", "false": "no", "off": "no"}.get(
+                raw.lower(), raw.lower())
+            if mode not in ("auto", "yes", "no"):
+                raise ValueError(raw)
+            return mode
         if name == "allow_update":
             if raw.lower() in ("1", "true", "yes", "on"):
                 return True

@@ -121,6 +121,7 @@ async def handle(request: Request, ctx: Any) -> Response:
         graph_format=fmt.key if fmt in GRAPH_FORMATS else "turtle",
         default_graphs=tuple(default) if default or named else None,
         named_graphs=tuple(named) if default or named else None,
+        union_default_graph=not checked.own_dataset,  # read once, here (the worker need not read it again)
         base_iri=endpoint_url(request),
         max_rows=settings.max_rows,
     )

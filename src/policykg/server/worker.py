@@ -1,7 +1,9 @@
-"""A query worker process: ``python -m policykg.server.worker STORE [--memory-copy] [--threads N]``.
+"""A query worker process: ``python -m policykg.server.worker STORE [--in-memory auto|yes|no] [--threads N]``.
 
-It opens the store read-only (or, with ``--memory-copy``, loads a copy of it into memory that
-updates may change — the store on disk is never written), then answers ``(id, QueryJob)`` frames on
+It opens the store read-only, and with ``--in-memory yes`` (or ``auto`` and a store of at most
+:data:`policykg.store.AUTO_MEMORY_MAX_QUADS` quads) answers from a copy of it in memory — faster, and
+what updates change when they are enabled (the store on disk is never written). It says which in its
+``("ready", graphs, in_memory)`` frame, then answers ``(id, QueryJob)`` frames on
 stdin with ``(id, status, payload, graphs)`` reply frames on stdout until stdin closes. Frames are a
 4-byte big-endian length and a pickle; only the parent process (:mod:`policykg.server.pool`) talks to
 it. Up to ``N`` queries are evaluated at once, each in its own thread: pyoxigraph releases the GIL
@@ -73,15 +75,14 @@ def _term(t: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.Literal(t.value, datatype=ox.NamedNode(t.datatype) if t.datatype else None)
 
 
-def open_store(root: Path, memory_copy: bool) -> ox.Store:
-    from ..store import EmbeddedStore
+def open_store(root: Path, in_memory: str = "no") -> tuple[ox.Store, bool]:
+    """The store to answer from, and whether it is a copy in memory (``in_memory``: auto, yes or no)."""
+    from ..store import EmbeddedStore, use_memory_copy
 
     embedded = EmbeddedStore(root)
-    if not memory_copy:
-        return embedded.ox
-    copy = ox.Store()
-    copy.bulk_load(embedded.dump(ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-    return copy
+    if not use_memory_copy(in_memory, embedded.manifest.triples):
+        return embedded.ox, False
+    return embedded.memory_copy(), True
 
 
 def graphs(store: ox.Store) -> tuple[str, ...]:
@@ -158,7 +159,8 @@ def run(store: ox.Store, job: QueryJob) -> QueryOutcome:
     else:
         # the union default graph only when the query names no dataset itself: pyoxigraph's
         # use_default_graph_as_union would override the query's FROM / FROM NAMED
-        kwargs["use_default_graph_as_union"] = job.union_default_graph and not query_dataset(job.sparql)
+        union = job.union_default_graph
+        kwargs["use_default_graph_as_union"] = not query_dataset(job.sparql) if union is None else union
     if job.substitutions:
         kwargs["substitutions"] = {ox.Variable(k): _term(v) for k, v in job.substitutions.items()}
     result = store.query(job.sparql, **kwargs)
@@ -226,18 +228,18 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     die_with_parent()
     root = Path(args[0])
-    memory_copy = "--memory-copy" in args[1:]
+    in_memory = args[args.index("--in-memory") + 1] if "--in-memory" in args[1:] else "no"
     threads = int(args[args.index("--threads") + 1]) if "--threads" in args[1:] else 1
     # replies go to the original stdout; anything else printed goes to stderr
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     inp = sys.stdin.buffer
     try:
-        store = open_store(root, memory_copy)
+        store, copied = open_store(root, in_memory)
     except Exception as e:  # the parent reports it (StoreError messages are one line)
         write_frame(out, ("failed", f"{type(e).__name__}: {e}"))
         return 1
-    write_frame(out, ("ready", graphs(store)))
+    write_frame(out, ("ready", graphs(store), copied))
     reading, writing = threading.Lock(), threading.Lock()
 
     def serve() -> None:
