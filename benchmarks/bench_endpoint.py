@@ -6,7 +6,7 @@ what policykg's default graph is). The client is the same for both: plain keep-a
 connections (http.client), Accept application/sparql-results+json for SELECT/ASK and
 application/n-triples for CONSTRUCT/DESCRIBE, parameters written into the text (policykg.remote.substitute).
 
-    .venv/bin/python benchmarks/bench_endpoint.py [--repeat 30] [--mix 20] [--workers 4]
+    .venv/bin/python benchmarks/bench_endpoint.py [--repeat 30] [--mix 20] [--workers 4] [--in-memory no]
 
 Prints, per query, the median (p50) and p99 latency at concurrency 1 on each server and their ratio;
 then p50 / p99 latency and throughput of the whole library as a mix at concurrency 1 and 16, with the
@@ -64,9 +64,10 @@ def wait_http(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
-def start_policykg(store: Path, workers: int) -> tuple[subprocess.Popen[str], str]:
+def start_policykg(store: Path, workers: int, in_memory: str = "no") -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen([sys.executable, "-m", "policykg", "serve", "--port", "0", "--store", str(store),
-                             "--no-rebuild", "--workers", str(workers), "--max-concurrent", "64"],
+                             "--no-rebuild", "--workers", str(workers), "--max-concurrent", "64",
+                             "--in-memory", in_memory],
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     assert proc.stderr is not None
     line = proc.stderr.readline()
@@ -179,6 +180,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=30, help="requests per query at concurrency 1")
     ap.add_argument("--mix", type=int, default=20, help="rounds of the whole library in the mixed runs")
     ap.add_argument("--workers", type=int, default=4, help="policykg serve --workers (its default: 4)")
+    ap.add_argument("--in-memory", default="no", choices=("auto", "yes", "no"),
+                    help="policykg serve --in-memory (no: both servers read RocksDB, the like-for-like comparison)")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -186,12 +189,12 @@ def main() -> int:
         manifest = build(root / "store")
         nquads = root / "data.nq"
         nquads.write_bytes(EmbeddedStore(root / "store").dump(ox.RdfFormat.N_QUADS))
-        pk_proc, pk_url = start_policykg(root / "store", args.workers)
+        pk_proc, pk_url = start_policykg(root / "store", args.workers, args.in_memory)
         ox_proc, ox_url = start_oxigraph(root / "oxigraph", nquads)
         try:
             queries = library()
             print(f"{manifest.triples} triples, {len(queries)} named queries; policykg serve --workers "
-                  f"{args.workers} vs oxigraph serve-read-only (cores: {os.cpu_count()})")
+                  f"{args.workers} --in-memory {args.in_memory} vs oxigraph serve-read-only (cores: {os.cpu_count()})")
             pk, oxc = Client(pk_url), Client(ox_url)
             print(f"\nconcurrency 1, {args.repeat} requests per query (ms)")
             print(f"{'query':34} {'pk p50':>8} {'pk p99':>8} {'ox p50':>8} {'ox p99':>8} {'p50 x':>6} {'rows':>6}")

@@ -404,7 +404,7 @@ def serve(
     max_body: Optional[int] = typer.Option(None, "--max-body", help="Bytes per request body [default: 1000000; $POLICYKG_MAX_BODY]."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Query worker processes; each runs its share of --max-concurrent queries at once [default: 4; $POLICYKG_WORKERS]."),
     max_concurrent: Optional[int] = typer.Option(None, "--max-concurrent", help="Queries running at once (spread over the workers), more get 503 [default: 16; $POLICYKG_MAX_CONCURRENT]."),
-    in_memory: Optional[str] = typer.Option(None, "--in-memory", metavar="auto|yes|no", help="Each worker answers from a copy of the store in memory (2-9x faster queries; ~0.6 GB per million quads per worker): auto = yes up to 2 million quads. The order of tied rows and of GROUP_CONCAT values may differ from the store on disk [default: no; $POLICYKG_IN_MEMORY]."),
+    in_memory: Optional[str] = typer.Option(None, "--in-memory", metavar="auto|yes|no", help="Each worker answers from a copy of the store in memory (2-9x faster queries; ~0.6 GB per million quads per worker): auto = yes up to 2 million quads [default: auto; $POLICYKG_IN_MEMORY]."),
     allow_update: bool = typer.Option(False, "--allow-update", help="Accept SPARQL Update (on an in-memory copy; the store on disk is never written). Needs --update-token."),
     update_token: Optional[str] = typer.Option(None, "--update-token", help="Bearer token updates must present [$POLICYKG_UPDATE_TOKEN]."),
     access_log: bool = typer.Option(False, "--access-log", help="Log every request to stderr."),

@@ -32,7 +32,7 @@ from .errors import StoreError
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 
-#: ``serve --in-memory auto`` holds a copy of the store in memory in each query worker up
+#: ``serve --in-memory auto`` (the default) holds a copy of the store in memory in each query worker up
 #: to this many quads (pyoxigraph's memory store takes about 0.6 GB per million quads)
 AUTO_MEMORY_MAX_QUADS = 2_000_000
 MEMORY_MODES = ("auto", "yes", "no")

@@ -11,7 +11,7 @@ max_rows                   POLICYKG_MAX_ROWS                10000      rows (or 
 max_body                   POLICYKG_MAX_BODY                1000000    bytes of request body (and of a GET query)
 workers                    POLICYKG_WORKERS                 4          query worker processes (~35 MB each)
 max_concurrent             POLICYKG_MAX_CONCURRENT          16         queries at once, spread over the workers; more = 503
-in_memory                  POLICYKG_IN_MEMORY               no         each worker answers from a copy of the store in
+in_memory                  POLICYKG_IN_MEMORY               auto       each worker answers from a copy of the store in
                                                                        memory: yes, no, or auto (yes up to 2 million
                                                                        quads; ~0.6 GB per million quads per worker)
 cors_origins               POLICYKG_CORS_ORIGINS            *          comma-separated origins allowed by CORS
@@ -58,7 +58,7 @@ class Settings:
     max_body: int = 1_000_000
     workers: int = 4
     max_concurrent: int = 16
-    in_memory: str = "no"
+    in_memory: str = "auto"
     cors_origins: tuple[str, ...] = ("*",)
     allow_update: bool = False
     update_token: str | None = None
