@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .http import HTTPError
 
@@ -55,8 +56,9 @@ _KIND = {f"{kind}{i}": kind for i, (kind, _) in enumerate(_TOKENS)}
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A token (a named tuple: a query has hundreds, and every request is read)."""
+
     kind: str
     text: str
     start: int
@@ -106,16 +108,16 @@ class LexError(ValueError):
 def tokenize(text: str) -> list[Token]:
     """The SPARQL tokens of ``text`` (whitespace and comments dropped); LexError where none matches."""
     tokens: list[Token] = []
-    pos, end = 0, len(text)
-    while pos < end:
-        m = _LEXER.match(text, pos)
-        if m is None or m.end() == pos:
-            ch = text[pos]
-            raise LexError(f"unexpected character {ch!r}", pos)
+    pos = 0
+    for m in _LEXER.finditer(text):  # finditer skips what no token matches: a gap is the error
+        if m.start() != pos or m.end() == pos:
+            break
         kind = _KIND[m.lastgroup]  # type: ignore[index]
-        if kind not in ("ws", "comment"):
+        if kind != "ws" and kind != "comment":
             tokens.append(Token(kind, m.group(), pos))
         pos = m.end()
+    if pos < len(text):
+        raise LexError(f"unexpected character {text[pos]!r}", pos)
     return tokens
 
 
