@@ -1,16 +1,19 @@
 """Benchmark: the named-query library over HTTP, `policykg serve` against `oxigraph serve-read-only`.
 
-Both servers answer the same query texts over the same quads in the same run (the store is built,
+Three servers answer the same query texts over the same quads in the same run: `policykg serve` as it
+runs by default (``pk``: its workers answer from a copy of the store in memory, ``--in-memory auto``),
+`policykg serve --in-memory no` (``disk``: its workers read RocksDB, as oxigraph does — what the endpoint
+itself adds, like for like) and oxigraph (``ox``). The store is built,
 dumped as N-Quads and loaded with `oxigraph load`; oxigraph runs with --union-default-graph, which is
 what policykg's default graph is). The client is the same for both: plain keep-alive HTTP/1.1
 connections (http.client), Accept application/sparql-results+json for SELECT/ASK and
 application/n-triples for CONSTRUCT/DESCRIBE, parameters written into the text (policykg.remote.substitute).
 
-    .venv/bin/python benchmarks/bench_endpoint.py [--repeat 30] [--mix 20] [--workers 4] [--in-memory no]
+    .venv/bin/python benchmarks/bench_endpoint.py [--repeat 30] [--mix 20] [--workers 4]
 
-Prints, per query, the median (p50) and p99 latency at concurrency 1 on each server and their ratio;
-then p50 / p99 latency and throughput of the whole library as a mix at concurrency 1 and 16, with the
-ratios policykg / oxigraph (target: latency at most 1.5x). Checks that both servers return the same
+Prints, per query, the median (p50) and p99 latency at concurrency 1 on each server and the ratios to
+oxigraph; then p50 / p99 latency and throughput of the whole library as a mix at concurrency 1 and 16,
+with the ratios to oxigraph (target: latency at most 1.5x). Checks that the servers return the same
 number of result lines, so the comparison is of equal work.
 """
 
@@ -64,7 +67,7 @@ def wait_http(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
-def start_policykg(store: Path, workers: int, in_memory: str = "no") -> tuple[subprocess.Popen[str], str]:
+def start_policykg(store: Path, workers: int, in_memory: str) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen([sys.executable, "-m", "policykg", "serve", "--port", "0", "--store", str(store),
                              "--no-rebuild", "--workers", str(workers), "--max-concurrent", "64",
                              "--in-memory", in_memory],
@@ -180,8 +183,6 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=30, help="requests per query at concurrency 1")
     ap.add_argument("--mix", type=int, default=20, help="rounds of the whole library in the mixed runs")
     ap.add_argument("--workers", type=int, default=4, help="policykg serve --workers (its default: 4)")
-    ap.add_argument("--in-memory", default="no", choices=("auto", "yes", "no"),
-                    help="policykg serve --in-memory (no: both servers read RocksDB, the like-for-like comparison)")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -189,45 +190,57 @@ def main() -> int:
         manifest = build(root / "store")
         nquads = root / "data.nq"
         nquads.write_bytes(EmbeddedStore(root / "store").dump(ox.RdfFormat.N_QUADS))
-        pk_proc, pk_url = start_policykg(root / "store", args.workers, args.in_memory)
+        # policykg as it serves by default (the store in memory: --in-memory auto), and reading RocksDB as
+        # oxigraph does (--in-memory no): what the endpoint itself adds, like for like
+        pk_proc, pk_url = start_policykg(root / "store", args.workers, "auto")
+        disk_proc, disk_url = start_policykg(root / "store", args.workers, "no")
         ox_proc, ox_url = start_oxigraph(root / "oxigraph", nquads)
         try:
             queries = library()
             print(f"{manifest.triples} triples, {len(queries)} named queries; policykg serve --workers "
-                  f"{args.workers} --in-memory {args.in_memory} vs oxigraph serve-read-only (cores: {os.cpu_count()})")
-            pk, oxc = Client(pk_url), Client(ox_url)
+                  f"{args.workers} (pk: --in-memory auto, the default; disk: --in-memory no) vs oxigraph "
+                  f"serve-read-only (ox) (cores: {os.cpu_count()})")
+            clients = {"pk": Client(pk_url), "disk": Client(disk_url), "ox": Client(ox_url)}
             print(f"\nconcurrency 1, {args.repeat} requests per query (ms)")
-            print(f"{'query':34} {'pk p50':>8} {'pk p99':>8} {'ox p50':>8} {'ox p99':>8} {'p50 x':>6} {'rows':>6}")
-            ratios = []
+            print(f"{'query':34} {'pk p50':>7} {'disk p50':>8} {'ox p50':>7} {'pk p99':>7} {'disk p99':>8} "
+                  f"{'ox p99':>7} {'pk/ox':>6} {'disk/ox':>7} {'rows':>6}")
+            ratios: dict[str, list[float]] = {"pk": [], "disk": []}
             for qid, text, accept in queries:
-                for _ in range(3):  # warm both
-                    _, n_pk = pk.ask(text, accept)
-                    _, n_ox = oxc.ask(text, accept)
-                if n_pk != n_ox:
-                    raise SystemExit(f"{qid}: policykg answered {n_pk} result lines, oxigraph {n_ox}")
-                t_pk, t_ox = [], []
-                for _ in range(args.repeat):  # interleaved, so both see the same machine load
-                    t_pk.append(pk.ask(text, accept)[0] * 1000)
-                    t_ox.append(oxc.ask(text, accept)[0] * 1000)
-                p50_pk, p50_ox = statistics.median(t_pk), statistics.median(t_ox)
-                ratios.append(p50_pk / p50_ox)
-                print(f"{qid:34} {p50_pk:8.2f} {percentile(t_pk, 99):8.2f} {p50_ox:8.2f} "
-                      f"{percentile(t_ox, 99):8.2f} {p50_pk / p50_ox:6.2f} {n_pk:6d}")
-            geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-            print(f"geometric mean of the p50 ratios: {geo:.2f}x")
+                counts = {}
+                for _ in range(3):  # warm every server
+                    for name, client in clients.items():
+                        counts[name] = client.ask(text, accept)[1]
+                if len(set(counts.values())) != 1:
+                    raise SystemExit(f"{qid}: the servers answered different numbers of result lines: {counts}")
+                times: dict[str, list[float]] = {name: [] for name in clients}
+                for _ in range(args.repeat):  # interleaved, so all see the same machine load
+                    for name, client in clients.items():
+                        times[name].append(client.ask(text, accept)[0] * 1000)
+                p50 = {name: statistics.median(t) for name, t in times.items()}
+                for name in ratios:
+                    ratios[name].append(p50[name] / p50["ox"])
+                print(f"{qid:34} {p50['pk']:7.2f} {p50['disk']:8.2f} {p50['ox']:7.2f} "
+                      f"{percentile(times['pk'], 99):7.2f} {percentile(times['disk'], 99):8.2f} "
+                      f"{percentile(times['ox'], 99):7.2f} {p50['pk'] / p50['ox']:6.2f} {p50['disk'] / p50['ox']:7.2f} "
+                      f"{counts['ox']:6d}")
+            geo = {name: math.exp(sum(math.log(r) for r in rs) / len(rs)) for name, rs in ratios.items()}
+            print(f"geometric mean of the p50 ratios: pk/ox {geo['pk']:.2f}x, disk/ox {geo['disk']:.2f}x")
             print(f"\nthe library as a mix, {args.mix} rounds (servers alternating round by round)")
             print(f"{'':16} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}")
-            summary = {}
+            urls = {"pk": pk_url, "disk": disk_url, "ox": ox_url}
             for concurrency in (1, 16):
-                runs = mix({"policykg": pk_url, "oxigraph": ox_url}, queries, concurrency, args.mix)
+                runs = mix(urls, queries, concurrency, args.mix)
+                summary = {}
                 for name, (lat, rps) in runs.items():
-                    p50, p99 = statistics.median(lat) * 1000, percentile(lat, 99) * 1000
-                    summary[(name, concurrency)] = (p50, p99, rps)
-                    print(f"{name} c={concurrency:<3}    {p50:8.2f} {p99:8.2f} {rps:8.0f}")
-                (a50, a99, ar), (b50, b99, br) = summary[("policykg", concurrency)], summary[("oxigraph", concurrency)]
-                print(f"ratio c={concurrency:<3}       {a50 / b50:7.2f}x {a99 / b99:7.2f}x {ar / br:7.2f}x")
+                    p50_, p99_ = statistics.median(lat) * 1000, percentile(lat, 99) * 1000
+                    summary[name] = (p50_, p99_, rps)
+                    print(f"{name:5} c={concurrency:<3}     {p50_:8.2f} {p99_:8.2f} {rps:8.0f}")
+                (b50, b99, br) = summary["ox"]
+                for name in ("pk", "disk"):
+                    a50, a99, ar = summary[name]
+                    print(f"{name}/ox c={concurrency:<3}    {a50 / b50:7.2f}x {a99 / b99:7.2f}x {ar / br:7.2f}x")
         finally:
-            for proc in (pk_proc, ox_proc):
+            for proc in (pk_proc, disk_proc, ox_proc):
                 proc.terminate()
                 proc.wait(10)
     return 0
