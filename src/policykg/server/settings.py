@@ -116,9 +116,11 @@ def _convert(name: str, raw: str, var: str) -> Any:
         if name == "cors_origins":
             return tuple(o.strip() for o in raw.split(",") if o.strip())
         if name == "in_memory":
+            from ..store import MEMORY_MODES
+
             mode = {"1": "yes", "true": "yes", "on": "yes", "0": "no", "false": "no", "off": "no"}.get(
                 raw.lower(), raw.lower())
-            if mode not in ("auto", "yes", "no"):
+            if mode not in MEMORY_MODES:
                 raise ValueError(raw)
             return mode
         if name == "allow_update":
