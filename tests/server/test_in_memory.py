@@ -8,7 +8,6 @@ memory: tests/server/test_clients.py compares it with the embedded store); here 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from policykg.store import AUTO_MEMORY_MAX_QUADS, EmbeddedStore, use_memory_copy
 from ..clirun import cli
 from ..test_queries import SAMPLE
 from .conftest import Server, running_server
+from .test_clients import _normal
 
 LIBRARY = list(QueryRegistry())
 
@@ -61,12 +61,6 @@ def test_empty_named_graphs_are_copied(tmp_path: Path) -> None:
     assert sorted(g.value for g in copy.named_graphs()) == ["https://example.org/empty", "https://example.org/full"]
 
 
-def _rows(result: Any) -> Any:
-    if result.kind == "graph":
-        return Counter(str(t) for t in result.triples)
-    return [tuple(None if row.get(v) is None else str(row.get(v)) for v in result.variables) for row in result.rows]
-
-
 @pytest.mark.parametrize("query", LIBRARY, ids=[q.id for q in LIBRARY])
 def test_named_queries_answer_alike_on_disk_and_in_memory(store: EmbeddedStore, query: Any) -> None:
     """Same rows in the same order: every ORDER BY is total and every GROUP_CONCAT joins sorted values, so the
@@ -74,8 +68,8 @@ def test_named_queries_answer_alike_on_disk_and_in_memory(store: EmbeddedStore, 
     RocksDB, and so may any other SPARQL store)."""
     params = {p.name: SAMPLE[p.name] for p in query.parameters if p.required}
     on_disk = run(store, query, params=params)
-    assert on_disk.kind == "ask" or _rows(on_disk), f"{query.id} answers nothing: the comparison would prove nothing"
-    assert _rows(run(_Copy(store), query, params=params)) == _rows(on_disk)
+    assert on_disk.kind == "ask" or _normal(on_disk), f"{query.id} answers nothing: the comparison would prove nothing"
+    assert _normal(run(_Copy(store), query, params=params)) == _normal(on_disk)
 
 
 class _Copy:
@@ -101,7 +95,7 @@ def test_named_queries_through_a_server_on_disk(disk_server: Server, store: Embe
     local = run(store, query, params=params)
     remote = run(RemoteStore(disk_server.sparql), query, params=params)
     assert (remote.kind, remote.variables) == (local.kind, local.variables)
-    assert _rows(remote) == _rows(local)
+    assert _normal(remote) == _normal(local)
 
 
 def test_auto_copies_up_to_the_limit() -> None:
